@@ -35,7 +35,7 @@ def test_every_key_used_in_code_and_templates_exists() -> None:
         for key in KEY_USE.findall(path.read_text("utf-8")):
             used.setdefault(key, str(path.relative_to(SOURCE)))
     missing = {key: where for key, where in used.items() if key not in catalog()}
-    assert not missing, f"keys used but not in locale/messages.yaml: {missing}"
+    assert not missing, f"keys used but not in any locale/*.yaml: {missing}"
 
 
 def test_unknown_language_and_key_fail_clearly() -> None:

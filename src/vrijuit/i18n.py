@@ -1,7 +1,7 @@
 """Dutch and English for everything the command line and the reports say.
 
-The engine's user-facing text lives in one catalog, ``locale/messages.yaml``: each key holds its
-``en`` and ``nl`` wording with named ``{placeholders}``. A test fails when a key lacks a language,
+The engine's user-facing text lives in catalogs under ``locale/`` (one YAML file per area, merged
+into one namespace; a key may appear in only one file): each key holds its ``en`` and ``nl`` wording with named ``{placeholders}``. A test fails when a key lacks a language,
 when the two languages use different placeholders, or when code asks for a key that does not
 exist. (The web application uses Django's gettext; this catalog serves the engine and the CLI,
 which must not depend on Django.)
@@ -26,12 +26,24 @@ LANGUAGES: tuple[Language, ...] = ("en", "nl")
 
 @lru_cache(maxsize=1)
 def catalog() -> dict[str, dict[str, str]]:
-    """All messages: ``{key: {"en": ..., "nl": ...}}``."""
-    text = resources.files("vrijuit").joinpath("locale/messages.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict):
-        raise ValueError("locale/messages.yaml must be a mapping of keys to translations.")
-    return data
+    """All messages: ``{key: {"en": ..., "nl": ...}}``, merged from every ``locale/*.yaml``."""
+    merged: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    folder = resources.files("vrijuit").joinpath("locale")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        data = yaml.safe_load(entry.read_text("utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"locale/{entry.name} must be a mapping of keys to translations.")
+        for key, value in data.items():
+            if key in merged:
+                raise ValueError(
+                    f"message key {key!r} is in both locale/{origin[key]} and locale/{entry.name}."
+                )
+            merged[key] = value
+            origin[key] = entry.name
+    return merged
 
 
 def translate(key: str, lang: str, /, **params: Any) -> str:
@@ -45,7 +57,7 @@ def translate(key: str, lang: str, /, **params: Any) -> str:
     try:
         template = catalog()[key][lang]
     except KeyError:
-        raise KeyError(f"no {lang!r} message for key {key!r} in locale/messages.yaml") from None
+        raise KeyError(f"no {lang!r} message for key {key!r} in locale/*.yaml") from None
     return template.format(**params) if params else template
 
 
