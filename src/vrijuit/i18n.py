@@ -1,7 +1,8 @@
 """Dutch and English for everything the command line and the reports say.
 
 The engine's user-facing text lives in catalogs under ``locale/`` (one YAML file per area, merged
-into one namespace; a key may appear in only one file): each key holds its ``en`` and ``nl`` wording with named ``{placeholders}``. A test fails when a key lacks a language,
+into one namespace; a key may appear in only one file): each key holds its ``en`` and ``nl``
+wording with named ``{placeholders}``. A test fails when a key lacks a language,
 when the two languages use different placeholders, or when code asks for a key that does not
 exist. (The web application uses Django's gettext; this catalog serves the engine and the CLI,
 which must not depend on Django.)
