@@ -1,0 +1,248 @@
+"""Inline SVG charts, each with the data table that says the same thing in words and numbers.
+
+One rendering path for the HTML report and the PDF: a chart is plain SVG markup (no script, no
+external fonts) with ``role="img"``, a ``<title>`` and a ``<desc>``; the template places its
+:class:`DataTable` right beside it, so screen-reader users and people who print in black and
+white get every number the picture shows.
+
+The functions take text that is already translated: charts know nothing about languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+__all__ = ["Chart", "DataTable", "histogram", "interval_plot", "stacked_bars"]
+
+WIDTH = 640
+INK = "#1a1a1a"  # text: contrast 17:1 on white
+BAR = "#1f4e79"  # bars: 9:1 on white
+CUT = "#b00020"  # cut-off line: 6.5:1 on white
+GRID = "#767676"  # axis lines: 4.5:1 on white
+# Answer categories from "strongly disagree" to "strongly agree"; segments are separated by
+# white gaps so neighbours stay distinguishable without relying on colour.
+PALETTE = ("#8e1b1b", "#d6604d", "#8c8c8c", "#4393c3", "#1f4e79", "#0b2a4a", "#5e3c99")
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """The numbers of a chart: a caption, column headers and rows led by a row header."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart with its accessible name, description and data table."""
+
+    chart_id: str
+    title: str
+    description: str
+    svg: str
+    table: DataTable
+
+
+def _open_svg(chart_id: str, title: str, description: str, height: int) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'class="chart" font-family="sans-serif" font-size="12">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start", fill: str = INK) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}">{escape(text)}</text>'
+    )
+
+
+def histogram(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    edges: Sequence[float],
+    counts: Sequence[int],
+    cutoff: float | None,
+    cutoff_label: str,
+    bin_label: Callable[[float, float], str],
+    caption: str,
+    columns: tuple[str, str],
+) -> Chart:
+    """Bars of how many people have a scale score in each bin, with the cut-off marked.
+
+    >>> chart = histogram(chart_id="c1", title="T", description="D", edges=[1, 3, 5],
+    ...     counts=[2, 5], cutoff=3.0, cutoff_label="cut-off",
+    ...     bin_label=lambda a, b: f"{a}-{b}", caption="C", columns=("bin", "people"))
+    >>> 'role="img"' in chart.svg, chart.table.rows
+    (True, (('1-3', '2'), ('3-5', '5')))
+    """
+    height, left, right, top, bottom = 220, 40, 20, 20, 40
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    low, high = float(edges[0]), float(edges[-1])
+    span = (high - low) or 1.0
+    peak = max(max(counts, default=0), 1)
+
+    def x_of(value: float) -> float:
+        return left + plot_w * (value - low) / span
+
+    parts = _open_svg(chart_id, title, description, height)
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
+        f'stroke="{GRID}"/>'
+    )
+    for start, end, count in zip(edges[:-1], edges[1:], counts, strict=True):
+        x0, x1 = x_of(float(start)), x_of(float(end))
+        bar_h = plot_h * count / peak
+        parts.append(
+            f'<rect x="{x0 + 1:.1f}" y="{top + plot_h - bar_h:.1f}" '
+            f'width="{max(x1 - x0 - 2, 1):.1f}" height="{bar_h:.1f}" fill="{BAR}"/>'
+        )
+        if count:
+            parts.append(
+                _text((x0 + x1) / 2, top + plot_h - bar_h - 3, str(count), anchor="middle")
+            )
+    for tick in range(int(low), int(high) + 1):
+        parts.append(_text(x_of(tick), top + plot_h + 16, str(tick), anchor="middle"))
+    if cutoff is not None:
+        xc = x_of(cutoff)
+        parts.append(
+            f'<line x1="{xc:.1f}" y1="{top}" x2="{xc:.1f}" y2="{top + plot_h}" stroke="{CUT}" '
+            f'stroke-width="2" stroke-dasharray="6 3"/>'
+        )
+        parts.append(_text(xc + 4, top + 10, cutoff_label, fill=CUT))
+    parts.append("</svg>")
+    rows = tuple(
+        (bin_label(float(a), float(b)), str(int(c)))
+        for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)
+    )
+    return Chart(chart_id, title, description, "".join(parts), DataTable(caption, columns, rows))
+
+
+def stacked_bars(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: Sequence[tuple[str, Sequence[int]]],
+    categories: Sequence[str],
+    percent: Callable[[float], str],
+    caption: str,
+    row_header: str,
+) -> Chart:
+    """One 100% bar per row (an item or a unit), split into answer categories.
+
+    The table gives the percentage of each category per row (rows with no answers show dashes).
+
+    >>> chart = stacked_bars(chart_id="c2", title="T", description="D",
+    ...     rows=[("item 1", [1, 3])], categories=["no", "yes"],
+    ...     percent=lambda s: f"{100 * s:.0f}%", caption="C", row_header="item")
+    >>> chart.table.columns, chart.table.rows
+    (('item', 'no', 'yes'), (('item 1', '25%', '75%'),))
+    """
+    label_w, bar_h, gap, top = 200, 18, 8, 30
+    height = top + len(rows) * (bar_h + gap) + 10
+    plot_w = WIDTH - label_w - 20
+    parts = _open_svg(chart_id, title, description, height)
+    # legend: a swatch and the category name, left to right
+    x = 0.0
+    for index, name in enumerate(categories):
+        colour = PALETTE[index % len(PALETTE)]
+        parts.append(f'<rect x="{x:.1f}" y="4" width="12" height="12" fill="{colour}"/>')
+        parts.append(_text(x + 16, 14, name))
+        x += 24 + 7 * len(name)
+    table_rows = []
+    for row_index, (label, counts) in enumerate(rows):
+        y = top + row_index * (bar_h + gap)
+        total = sum(counts)
+        parts.append(_text(0, y + 13, label[:32]))
+        offset = float(label_w)
+        for index, count in enumerate(counts):
+            if total == 0 or count == 0:
+                continue
+            width = plot_w * count / total
+            parts.append(
+                f'<rect x="{offset:.1f}" y="{y}" width="{width:.1f}" height="{bar_h}" '
+                f'fill="{PALETTE[index % len(PALETTE)]}" stroke="#ffffff" stroke-width="1"/>'
+            )
+            offset += width
+        table_rows.append(
+            (label, *(percent(c / total) if total else "–" for c in counts)),
+        )
+    parts.append("</svg>")
+    table = DataTable(caption, (row_header, *categories), tuple(table_rows))
+    return Chart(chart_id, title, description, "".join(parts), table)
+
+
+def interval_plot(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: Sequence[tuple[str, float | None, float | None, float | None]],
+    axis: tuple[float, float],
+    reference: float | None,
+    number: Callable[[float | None], str],
+    caption: str,
+    columns: tuple[str, str, str, str],
+) -> Chart:
+    """A dot for each estimate with a line for its confidence interval (trend, gaps, levels).
+
+    Rows whose estimate is missing get no dot; their table row shows dashes.
+
+    >>> chart = interval_plot(chart_id="c3", title="T", description="D",
+    ...     rows=[("2024", 3.5, 3.2, 3.8)], axis=(1.0, 5.0), reference=None,
+    ...     number=lambda v: "-" if v is None else f"{v:.1f}", caption="C",
+    ...     columns=("wave", "mean", "low", "high"))
+    >>> chart.table.rows
+    (('2024', '3.5', '3.2', '3.8'),)
+    """
+    label_w, row_h, top = 160, 24, 10
+    height = top + len(rows) * row_h + 30
+    plot_w = WIDTH - label_w - 30
+    low, high = axis
+    span = (high - low) or 1.0
+
+    def x_of(value: float) -> float:
+        clipped = min(max(value, low), high)
+        return label_w + plot_w * (clipped - low) / span
+
+    parts = _open_svg(chart_id, title, description, height)
+    bottom = top + len(rows) * row_h
+    parts.append(
+        f'<line x1="{label_w}" y1="{bottom}" x2="{label_w + plot_w}" y2="{bottom}" '
+        f'stroke="{GRID}"/>'
+    )
+    for tick_index in range(5):
+        value = low + span * tick_index / 4
+        parts.append(_text(x_of(value), bottom + 16, number(value), anchor="middle"))
+    if reference is not None:
+        xr = x_of(reference)
+        parts.append(
+            f'<line x1="{xr:.1f}" y1="{top}" x2="{xr:.1f}" y2="{bottom}" stroke="{GRID}" '
+            f'stroke-dasharray="4 3"/>'
+        )
+    for index, (label, estimate, ci_low, ci_high) in enumerate(rows):
+        y = top + index * row_h + row_h / 2
+        parts.append(_text(0, y + 4, label[:26]))
+        if ci_low is not None and ci_high is not None:
+            parts.append(
+                f'<line x1="{x_of(ci_low):.1f}" y1="{y:.1f}" x2="{x_of(ci_high):.1f}" '
+                f'y2="{y:.1f}" stroke="{BAR}" stroke-width="2"/>'
+            )
+        if estimate is not None:
+            parts.append(f'<circle cx="{x_of(estimate):.1f}" cy="{y:.1f}" r="5" fill="{BAR}"/>')
+    parts.append("</svg>")
+    table_rows = tuple(
+        (label, number(estimate), number(ci_low), number(ci_high))
+        for label, estimate, ci_low, ci_high in rows
+    )
+    return Chart(
+        chart_id, title, description, "".join(parts), DataTable(caption, columns, table_rows)
+    )
