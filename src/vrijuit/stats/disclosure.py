@@ -1,0 +1,919 @@
+"""Disclosure control: which cells may be shown without revealing a small group of respondents.
+
+Everything a report shows is an aggregate over a *cell*: a unit with its whole subtree, the
+organisation × one background attribute value, or (for analysts) a unit × one attribute value.
+The rules (``docs/anonymity.md``):
+
+* **R1** a cell is shown only if it has at least ``k`` respondents (default 5);
+* **R2** no group of 1..k−1 respondents may be derivable as a linear combination of shown cells
+  (team minus one member, parent minus its children, cross-tab margins), also together with the
+  cells of earlier releases and over the union of every role's view;
+* **R3** while R2 fails, the smallest cell taking part in the derivation is suppressed; the grand
+  total is kept; ties are broken by depth and then by the cell's name, never by respondents;
+* **R4** decisions use memberships and counts only: no function here accepts answers;
+* **R5** fast paths find the common leaks (a residual of a unit minus its shown children) without
+  linear algebra; the exact audit is the gate after them;
+* **R6** :func:`band` turns a share in a small cell into a band that never reads 0 % or 100 %.
+
+How R2 is decided exactly. Respondents are grouped into *atoms*, one per pattern of memberships of
+the shown cells; every derivable group is a union of atoms. A group is derivable iff its indicator
+over atoms lies in the row space of the shown cells' indicators, which is tested with exact integer
+elimination (:mod:`vrijuit.stats._span`). For the common release (the unit tree plus organisation ×
+attribute cells) a structural argument first proves most of the space safe; only residuals that
+hold rare attribute combinations go to the exact checker. See ``docs/anonymity.md`` for the proofs
+and what is exact versus refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+from vrijuit.stats._span import SpanTest, find_small_derivable
+from vrijuit.stats.results import Result
+
+__all__ = [
+    "AuditResult",
+    "Cell",
+    "CellKey",
+    "CellLattice",
+    "DisclosurePlan",
+    "EarlierRelease",
+    "Leak",
+    "LeakTerm",
+    "ShareBand",
+    "SuppressionReason",
+    "audit",
+    "band",
+    "cells_for_report",
+    "plan_disclosure",
+    "tree_residuals",
+]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+CellKind = Literal["unit", "attribute", "unit_attribute"]
+_KIND_ORDER = {"unit": 0, "attribute": 1, "unit_attribute": 2}
+
+
+@dataclass(frozen=True, order=True)
+class CellKey:
+    """The name of a cell: ``unit``, ``attribute`` (organisation × value) or ``unit_attribute``.
+
+    >>> str(CellKey("unit_attribute", unit="Physics", attribute="gender", value="woman"))
+    'Physics × gender=woman'
+    """
+
+    kind: str
+    unit: str = ""
+    attribute: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "unit":
+            return self.unit
+        if self.kind == "attribute":
+            return f"{self.attribute}={self.value}"
+        return f"{self.unit} × {self.attribute}={self.value}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of the lattice with its respondent count and the depth of its unit (root = 0)."""
+
+    key: CellKey
+    n: int
+    depth: int
+
+
+@dataclass(frozen=True, eq=False)
+class CellLattice:
+    """Every cell a release could show, and each respondent's memberships as integer codes.
+
+    Build it with :func:`cells_for_report`. Respondents are rows; nothing about their answers is
+    stored. ``team_codes`` index ``units``; ``attribute_codes[:, j]`` index
+    ``attribute_values[j]`` (−1 where the attribute is missing: such a respondent is in no cell of
+    that attribute).
+    """
+
+    units: tuple[str, ...]
+    parent: IntArray
+    depth: IntArray
+    enter: IntArray
+    leave: IntArray
+    team_codes: IntArray
+    attribute_names: tuple[str, ...]
+    attribute_values: tuple[tuple[str, ...], ...]
+    attribute_codes: IntArray
+    unit_attributes: tuple[str, ...]
+    cells: tuple[Cell, ...]
+    _index: dict[CellKey, int] = field(repr=False, compare=False)
+
+    @property
+    def n_respondents(self) -> int:
+        return int(self.team_codes.shape[0])
+
+    @property
+    def root(self) -> CellKey:
+        """The grand total: the root unit with everyone in it."""
+        return CellKey("unit", unit=self.units[int(np.flatnonzero(self.parent < 0)[0])])
+
+    @property
+    def keys(self) -> tuple[CellKey, ...]:
+        return tuple(c.key for c in self.cells)
+
+    def cell(self, key: CellKey) -> Cell:
+        try:
+            return self.cells[self._index[key]]
+        except KeyError:
+            raise ValueError(f"{key} is not a cell of this lattice.") from None
+
+    def members(self, key: CellKey) -> BoolArray:
+        """Which respondents (rows) belong to cell ``key``."""
+        self.cell(key)
+        return _member_rows(self, key, np.arange(self.n_respondents))
+
+
+def _unit_index(lattice: CellLattice) -> dict[str, int]:
+    return {u: i for i, u in enumerate(lattice.units)}
+
+
+def _member_rows(lattice: CellLattice, key: CellKey, rows: IntArray) -> BoolArray:
+    """Membership of the respondents ``rows`` in cell ``key`` (vectorised)."""
+    inside = np.ones(rows.shape[0], dtype=bool)
+    if key.kind in ("unit", "unit_attribute"):
+        u = lattice.units.index(key.unit)
+        position = lattice.enter[lattice.team_codes[rows]]
+        inside &= (position >= lattice.enter[u]) & (position < lattice.leave[u])
+    if key.kind in ("attribute", "unit_attribute"):
+        j = lattice.attribute_names.index(key.attribute)
+        v = lattice.attribute_values[j].index(key.value)
+        inside &= lattice.attribute_codes[rows, j] == v
+    return inside
+
+
+def _factorize_labels(labels: Any, *, name: str) -> tuple[IntArray, tuple[str, ...]]:
+    """Codes (−1 for missing) and the sorted distinct labels as text."""
+    codes, uniques = pd.factorize(pd.Series(np.asarray(labels, dtype=object)), sort=False)
+    text = [str(u) for u in uniques]
+    order = sorted(range(len(text)), key=lambda i: text[i])
+    if len(set(text)) != len(text):
+        raise ValueError(f"{name} has labels that differ but read the same as text.")
+    remap = np.empty(len(text), dtype=np.int64)
+    remap[order] = np.arange(len(text))
+    out = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(text) else 0, -1)
+    return out.astype(np.int64), tuple(text[i] for i in order)
+
+
+def _tree_arrays(
+    tree_parent: Mapping[Hashable, Hashable | None],
+) -> tuple[tuple[str, ...], IntArray, IntArray, IntArray, IntArray]:
+    """Units (sorted), parent index, depth and a depth-first numbering (enter, leave)."""
+    parents = {str(u): (None if p is None else str(p)) for u, p in tree_parent.items()}
+    if len(parents) != len(tree_parent):
+        raise ValueError("two units in the tree have the same name.")
+    units = tuple(sorted(parents))
+    index = {u: i for i, u in enumerate(units)}
+    parent = np.full(len(units), -1, dtype=np.int64)
+    for u, p in parents.items():
+        if p is not None:
+            if p not in index:
+                raise ValueError(f"unit {u!r} has parent {p!r}, which is not in the tree.")
+            parent[index[u]] = index[p]
+    roots = np.flatnonzero(parent < 0)
+    if roots.shape[0] != 1:
+        names = ", ".join(units[i] for i in roots[:5])
+        raise ValueError(f"the tree must have exactly one root unit; found {len(roots)}: {names}.")
+    children: list[list[int]] = [[] for _ in units]
+    for i in range(len(units)):
+        if parent[i] >= 0:
+            children[int(parent[i])].append(i)
+    depth = np.full(len(units), -1, dtype=np.int64)
+    enter = np.zeros(len(units), dtype=np.int64)
+    leave = np.zeros(len(units), dtype=np.int64)
+    clock = 0
+    stack: list[tuple[int, bool]] = [(int(roots[0]), False)]
+    depth[roots[0]] = 0
+    while stack:
+        node, done = stack.pop()
+        if done:
+            leave[node] = clock
+            continue
+        enter[node] = clock
+        clock += 1
+        stack.append((node, True))
+        for child in reversed(children[node]):
+            depth[child] = depth[node] + 1
+            stack.append((child, False))
+    if (depth < 0).any():
+        stuck = units[int(np.flatnonzero(depth < 0)[0])]
+        raise ValueError(f"unit {stuck!r} is on a cycle of parents and never reaches the root.")
+    return units, parent, depth, enter, leave
+
+
+def _subtree_sums(values: npt.NDArray[Any], parent: IntArray, depth: IntArray) -> npt.NDArray[Any]:
+    """Add every unit's values into all its ancestors, one depth level at a time."""
+    out = values.copy()
+    for level in range(int(depth.max()), 0, -1):
+        at = np.flatnonzero(depth == level)
+        np.add.at(out, parent[at], out[at])
+    return out
+
+
+def cells_for_report(
+    teams: Any,
+    tree_parent: Mapping[Hashable, Hashable | None],
+    attributes: Mapping[str, Any] | None = None,
+    *,
+    unit_attributes: Sequence[str] = (),
+) -> CellLattice:
+    """Build the lattice of cells a report may show, from memberships only (never answers).
+
+    Parameters
+    ----------
+    teams
+        Each respondent's unit (usually a team; any unit of the tree is allowed).
+    tree_parent
+        Each unit's parent unit, ``None`` for the one root (the organisation).
+    attributes
+        Background attributes, one label per respondent (missing = in no cell of it). Each value
+        gives an organisation × value cell.
+    unit_attributes
+        Attributes that also get unit × value cells (the analysts' view).
+
+    Returns
+    -------
+    CellLattice
+        Cells: every unit (with its subtree), organisation × every attribute value, and every
+        non-root unit × value of the ``unit_attributes``. Counts are made with ``bincount`` and
+        summed up the tree level by level.
+
+    Examples
+    --------
+    >>> lattice = cells_for_report(
+    ...     ["t1", "t1", "t2"], {"org": None, "t1": "org", "t2": "org"},
+    ...     {"gender": ["w", "m", None]},
+    ... )
+    >>> [(str(c.key), c.n) for c in lattice.cells]
+    [('org', 3), ('t1', 2), ('t2', 1), ('gender=m', 1), ('gender=w', 1)]
+    """
+    attributes = dict(attributes or {})
+    units, parent, depth, enter, leave = _tree_arrays(tree_parent)
+    index = {u: i for i, u in enumerate(units)}
+    team_raw, team_uniques = pd.factorize(pd.Series(np.asarray(teams, dtype=object)))
+    if (team_raw < 0).any():
+        row = int(np.flatnonzero(team_raw < 0)[0])
+        raise ValueError(f"the unit of respondent row {row + 1} is missing.")
+    unknown = [str(t) for t in team_uniques if str(t) not in index]
+    if unknown:
+        raise ValueError(f"units {', '.join(sorted(unknown)[:5])} are not in the tree.")
+    team_map = np.array([index[str(t)] for t in team_uniques], dtype=np.int64)
+    team_codes = team_map[team_raw]
+    n = team_codes.shape[0]
+    for name in unit_attributes:
+        if name not in attributes:
+            raise ValueError(f"unit attribute {name!r} is not one of the attributes.")
+    names = tuple(sorted(attributes))
+    value_codes = np.full((n, len(names)), -1, dtype=np.int64)
+    values: list[tuple[str, ...]] = []
+    for j, name in enumerate(names):
+        labels = np.asarray(attributes[name], dtype=object)
+        if labels.shape != (n,):
+            raise ValueError(f"attribute {name!r} has {labels.shape[0]} labels for {n} rows.")
+        value_codes[:, j], uniques = _factorize_labels(labels, name=f"attribute {name!r}")
+        values.append(uniques)
+    unit_n = _subtree_sums(np.bincount(team_codes, minlength=len(units)), parent, depth)
+    cells = [
+        Cell(CellKey("unit", unit=u), int(unit_n[i]), int(depth[i])) for i, u in enumerate(units)
+    ]
+    root = int(np.flatnonzero(parent < 0)[0])
+    for j, name in enumerate(names):
+        counts = np.bincount(value_codes[:, j][value_codes[:, j] >= 0], minlength=len(values[j]))
+        cells += [
+            Cell(CellKey("attribute", attribute=name, value=v), int(counts[i]), 0)
+            for i, v in enumerate(values[j])
+        ]
+    for name in sorted(set(unit_attributes)):
+        j = names.index(name)
+        width = len(values[j])
+        present = value_codes[:, j] >= 0
+        flat = team_codes[present] * width + value_codes[present, j]
+        table = np.bincount(flat, minlength=len(units) * width).reshape(len(units), width)
+        table = _subtree_sums(table, parent, depth)
+        cells += [
+            Cell(
+                CellKey("unit_attribute", unit=u, attribute=name, value=v),
+                int(table[i, vi]),
+                int(depth[i]),
+            )
+            for i, u in enumerate(units)
+            if i != root
+            for vi, v in enumerate(values[j])
+        ]
+    return CellLattice(
+        units=units,
+        parent=parent,
+        depth=depth,
+        enter=enter,
+        leave=leave,
+        team_codes=team_codes,
+        attribute_names=names,
+        attribute_values=tuple(values),
+        attribute_codes=value_codes,
+        unit_attributes=tuple(sorted(set(unit_attributes))),
+        cells=tuple(cells),
+        _index={c.key: i for i, c in enumerate(cells)},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeakTerm:
+    """One shown cell in a derivation; ``release`` is None now, else the earlier release index."""
+
+    cell: CellKey
+    coefficient: float | None
+    release: int | None = None
+
+
+@dataclass(frozen=True)
+class Leak(Result):
+    """A group of ``size`` respondents (1..k−1) computable from shown cells.
+
+    ``terms`` lists the cells that combine into the group (coefficients ±1 in the usual cases,
+    ``None`` where the structural audit names the cells without solving for them).
+    """
+
+    size: int
+    terms: tuple[LeakTerm, ...]
+    rule: str
+
+    def describe(self) -> str:
+        """Plain words (English, developer-facing), e.g. ``t1 minus t1a reveals 2 people``."""
+        plus = [str(t.cell) for t in self.terms if t.coefficient is not None and t.coefficient > 0]
+        minus = [str(t.cell) for t in self.terms if t.coefficient is not None and t.coefficient < 0]
+        other = [str(t.cell) for t in self.terms if t.coefficient is None]
+        text = " + ".join(plus) if plus else ""
+        if minus:
+            text += " minus " + ", ".join(minus)
+        if other:
+            text += (" together with " if text else "") + ", ".join(other)
+        return f"{text} would reveal {self.size} {'person' if self.size == 1 else 'people'}"
+
+
+@dataclass(frozen=True)
+class AuditResult(Result):
+    """Whether a set of shown cells is safe, with the derivable small groups found."""
+
+    safe: bool
+    leaks: tuple[Leak, ...]
+    method: str
+    k: int
+
+
+@dataclass(frozen=True)
+class SuppressionReason:
+    """Why a cell is hidden: ``below_k`` (R1), ``differencing`` (R2/R3) or ``earlier_release``."""
+
+    code: Literal["below_k", "differencing", "earlier_release"]
+    n: int
+    leak: Leak | None = None
+
+    @property
+    def detail(self) -> str:
+        if self.code == "below_k":
+            return f"only {self.n} respondents"
+        if self.leak is None:
+            return "hidden to keep the release safe"
+        return self.leak.describe()
+
+
+@dataclass(frozen=True)
+class DisclosurePlan(Result):
+    """The cells that may be shown and, for each hidden cell, why."""
+
+    shown: frozenset[CellKey]
+    suppressed: Mapping[CellKey, SuppressionReason]
+    k: int
+    method: str
+
+    def is_shown(self, key: CellKey) -> bool:
+        return key in self.shown
+
+
+@dataclass(frozen=True, eq=False)
+class EarlierRelease:
+    """A release that is already out: its lattice, its shown cells, and where its rows are now.
+
+    ``rows[i]`` is the current row of the earlier lattice's respondent ``i``; ``None`` means the
+    earlier respondents are the first rows of the current data (a snapshot of a growing survey).
+    """
+
+    lattice: CellLattice
+    shown: frozenset[CellKey]
+    rows: IntArray | None = None
+
+    def current_rows(self, n_current: int) -> IntArray:
+        n = self.lattice.n_respondents
+        rows = np.arange(n, dtype=np.int64) if self.rows is None else np.asarray(self.rows)
+        if rows.shape != (n,) or (n and (rows.min() < 0 or rows.max() >= n_current)):
+            raise ValueError(
+                "an earlier release's rows must map each of its rows to a current row."
+            )
+        if np.unique(rows).shape[0] != n:
+            raise ValueError("an earlier release maps two respondents to the same current row.")
+        return rows.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class ShareBand(Result):
+    """A share to show: exact (``low == high``) or, in a small cell, a band (R6)."""
+
+    low: float
+    high: float
+    banded: bool
+
+
+def band(share: float, n: int, *, k: int = 5, width: float = 0.25) -> ShareBand:
+    """Show a share exactly when ``n >= 2k``, else as a band that never reads 0 % or 100 % (R6).
+
+    In a cell of fewer than ``2k`` respondents "0 %" or "100 %" tells every member what everybody
+    answered. The band is one of ``[0, w]``, ``(w, 2w]``, ..., ``(1 − w, 1]`` with ``w = width``;
+    the report words the outer ones as "less than 25 %" and "more than 75 %".
+
+    Examples
+    --------
+    >>> band(1.0, 6, k=5)
+    ShareBand(low=0.75, high=1.0, banded=True)
+    >>> band(0.4, 12, k=5)
+    ShareBand(low=0.4, high=0.4, banded=False)
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"share must lie between 0 and 1, got {share!r}.")
+    if not 0.0 < width <= 0.5:
+        raise ValueError(f"width must lie in (0, 0.5], got {width!r}.")
+    if n >= 2 * k:
+        return ShareBand(low=float(share), high=float(share), banded=False)
+    steps = round(1.0 / width)
+    step = min(max(int(np.ceil(share * steps - 1e-9)) - 1, 0), steps - 1)
+    return ShareBand(low=step / steps, high=(step + 1) / steps, banded=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Atoms of a release
+# --------------------------------------------------------------------------------------------
+
+
+def _nearest_shown(shown: BoolArray, parent: IntArray, depth: IntArray) -> IntArray:
+    """For each unit (row), the nearest shown ancestor-or-self (−1 if none); columns independent."""
+    nearest = np.full(shown.shape, -1, dtype=np.int64)
+    ids = np.broadcast_to(np.arange(shown.shape[0])[:, None], shown.shape)
+    for level in range(int(depth.max()) + 1):
+        at = np.flatnonzero(depth == level)
+        inherited = nearest[parent[at]] if level else np.full_like(nearest[at], -1)
+        nearest[at] = np.where(shown[at], ids[at], inherited)
+    return nearest
+
+
+def _family_codes(lattice: CellLattice, shown: frozenset[CellKey]) -> list[tuple[IntArray, int]]:
+    """Per family of cells, each respondent's membership pattern as one code (and its bound)."""
+    units = _unit_index(lattice)
+    unit_shown = np.zeros((len(lattice.units), 1), dtype=bool)
+    for key in shown:
+        if key.kind == "unit":
+            unit_shown[units[key.unit], 0] = True
+    nearest = _nearest_shown(unit_shown, lattice.parent, lattice.depth)[:, 0]
+    families = [(nearest[lattice.team_codes], len(lattice.units))]
+    for j, name in enumerate(lattice.attribute_names):
+        values = lattice.attribute_values[j]
+        codes = lattice.attribute_codes[:, j]
+        org = np.array([CellKey("attribute", attribute=name, value=v) in shown for v in values])
+        if org.any():
+            keep = np.where(org, np.arange(len(values)), -1)
+            families.append((np.where(codes >= 0, keep[np.maximum(codes, 0)], -1), len(values)))
+        if name in lattice.unit_attributes:
+            table = np.zeros((len(lattice.units), len(values)), dtype=bool)
+            for key in shown:
+                if key.kind == "unit_attribute" and key.attribute == name:
+                    table[units[key.unit], values.index(key.value)] = True
+            if table.any():
+                deepest = _nearest_shown(table, lattice.parent, lattice.depth)
+                at = deepest[lattice.team_codes, np.maximum(codes, 0)]
+                code = np.where((codes >= 0) & (at >= 0), at * len(values) + codes, -1)
+                families.append((code, len(lattice.units) * len(values)))
+    return families
+
+
+def _combine(families: Sequence[tuple[IntArray, int]]) -> IntArray:
+    """One atom code per respondent: sorted factorisation, so the order is canonical."""
+    combined = np.zeros(families[0][0].shape[0], dtype=np.int64)
+    bound = 1
+    for codes, size in families:
+        combined = combined * (size + 1) + (codes + 1)
+        bound = bound * (size + 1)
+        if bound > 2**40:  # re-factorise before the mixed radix could overflow int64
+            combined, uniques = pd.factorize(combined, sort=True)
+            combined = combined.astype(np.int64)
+            bound = len(uniques)
+    out, _ = pd.factorize(combined, sort=True)
+    return out.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Atoms:
+    codes: IntArray  # per respondent
+    sizes: IntArray
+    representative: IntArray  # one row per atom
+
+
+def _atoms(
+    lattice: CellLattice, shown: frozenset[CellKey], earlier: Sequence[EarlierRelease]
+) -> _Atoms:
+    families = _family_codes(lattice, shown)
+    for release in earlier:
+        rows = release.current_rows(lattice.n_respondents)
+        before = _atoms(release.lattice, release.shown, ())
+        code = np.full(lattice.n_respondents, -1, dtype=np.int64)
+        code[rows] = before.codes
+        families.append((code, int(before.sizes.shape[0])))
+    codes = _combine(families)
+    _, first, sizes = np.unique(codes, return_index=True, return_counts=True)
+    return _Atoms(codes=codes, sizes=sizes.astype(np.int64), representative=first.astype(np.int64))
+
+
+# --------------------------------------------------------------------------------------------
+# Fast paths (R5)
+# --------------------------------------------------------------------------------------------
+
+
+def tree_residuals(
+    lattice: CellLattice, shown: Iterable[CellKey]
+) -> dict[CellKey, tuple[int, tuple[CellKey, ...]]]:
+    """For each shown unit: respondents not in any shown sub-unit, and those shown sub-units.
+
+    The residual (unit minus its shown children) is always derivable, so a residual of
+    1..k−1 respondents is a leak (R5, first fast path); residuals of 0 or at least ``k`` are fine.
+
+    Examples
+    --------
+    >>> lattice = cells_for_report(["a"] * 6 + ["b"] * 2, {"o": None, "a": "o", "b": "o"})
+    >>> tree_residuals(lattice, [CellKey("unit", unit="o"), CellKey("unit", unit="a")])[
+    ...     CellKey("unit", unit="o")]
+    (2, (CellKey(kind='unit', unit='a', attribute='', value=''),))
+    """
+    units = _unit_index(lattice)
+    shown_units = np.zeros((len(lattice.units), 1), dtype=bool)
+    for key in shown:
+        if key.kind == "unit":
+            shown_units[units[key.unit], 0] = True
+    nearest = _nearest_shown(shown_units, lattice.parent, lattice.depth)[:, 0]
+    residual = np.bincount(nearest[lattice.team_codes] + 1, minlength=len(units) + 1)[1:]
+    above = np.where(lattice.parent >= 0, nearest[np.maximum(lattice.parent, 0)], -1)
+    children: dict[int, list[int]] = {}
+    for child in np.flatnonzero(shown_units[:, 0] & (above >= 0)):
+        children.setdefault(int(above[child]), []).append(int(child))
+    return {
+        CellKey("unit", unit=lattice.units[u]): (
+            int(residual[u]),
+            tuple(CellKey("unit", unit=lattice.units[c]) for c in children.get(int(u), [])),
+        )
+        for u in np.flatnonzero(shown_units[:, 0])
+    }
+
+
+def _tree_leaks(lattice: CellLattice, shown: frozenset[CellKey], k: int) -> list[Leak]:
+    leaks = []
+    for key, (size, children) in tree_residuals(lattice, shown).items():
+        if 0 < size < k:
+            terms = (LeakTerm(key, 1.0), *(LeakTerm(c, -1.0) for c in children))
+            leaks.append(Leak(size=size, terms=terms, rule="tree_residual"))
+    return leaks
+
+
+def _unit_attribute_leaks(lattice: CellLattice, shown: frozenset[CellKey], k: int) -> list[Leak]:
+    """Per attribute value, shown unit × value cells and organisation × value are laminar too."""
+    leaks: list[Leak] = []
+    units = _unit_index(lattice)
+    root = units[lattice.root.unit]
+    for name in lattice.unit_attributes:
+        j = lattice.attribute_names.index(name)
+        for vi, value in enumerate(lattice.attribute_values[j]):
+
+            def key_of(u: int, name: str = name, value: str = value) -> CellKey:
+                if u == root:
+                    return CellKey("attribute", attribute=name, value=value)
+                return CellKey("unit_attribute", unit=lattice.units[u], attribute=name, value=value)
+
+            table = np.array([key_of(u) in shown for u in range(len(units))])[:, None]
+            if not table.any():
+                continue
+            nearest = _nearest_shown(table, lattice.parent, lattice.depth)[:, 0]
+            rows = lattice.attribute_codes[:, j] == vi
+            at = nearest[lattice.team_codes[rows]]
+            residual = np.bincount(at + 1, minlength=len(units) + 1)[1:]
+            above = np.where(lattice.parent >= 0, nearest[np.maximum(lattice.parent, 0)], -1)
+            for u in np.flatnonzero(table[:, 0] & (residual > 0) & (residual < k)):
+                kids = np.flatnonzero(table[:, 0] & (above == u))
+                terms: tuple[LeakTerm, ...] = (LeakTerm(key_of(int(u)), 1.0),)
+                terms += tuple(LeakTerm(key_of(int(c)), -1.0) for c in kids)
+                leaks.append(Leak(size=int(residual[u]), terms=terms, rule="value_residual"))
+    return leaks
+
+
+# --------------------------------------------------------------------------------------------
+# Exact audits
+# --------------------------------------------------------------------------------------------
+
+
+def _general_audit(
+    lattice: CellLattice,
+    shown: frozenset[CellKey],
+    earlier: Sequence[EarlierRelease],
+    k: int,
+) -> list[Leak]:
+    """Exact check over all atoms: build the cell × atom matrix and search small unions."""
+    atoms = _atoms(lattice, shown, earlier)
+    reps = atoms.representative
+    generators: list[BoolArray] = []
+    refs: list[tuple[CellKey, int | None]] = []
+    for key in sorted(shown):
+        generators.append(_member_rows(lattice, key, reps))
+        refs.append((key, None))
+    for number, release in enumerate(earlier):
+        rows = release.current_rows(lattice.n_respondents)
+        back = np.full(lattice.n_respondents, -1, dtype=np.int64)
+        back[rows] = np.arange(rows.shape[0])
+        then = back[reps]
+        for key in sorted(release.shown):
+            inside = np.zeros(reps.shape[0], dtype=bool)
+            present = then >= 0
+            inside[present] = _member_rows(release.lattice, key, then[present])
+            generators.append(inside)
+            refs.append((key, number))
+    if not generators:
+        return []
+    matrix = np.array(generators, dtype=np.int64)
+    used = matrix.any(axis=0)  # atoms in no shown cell can never be part of a derivable group
+    matrix = matrix[:, used]
+    sizes = atoms.sizes[used]
+    span = SpanTest.build(matrix)
+    leaks = []
+    for group in find_small_derivable(span, [int(s) for s in sizes], k=k, limit=1):
+        coefficients = span.coefficients(group)
+        terms = tuple(
+            LeakTerm(ref[0], float(c), ref[1])
+            for ref, c in zip(refs, coefficients, strict=True)
+            if c != 0
+        )
+        leaks.append(Leak(size=int(sizes[list(group)].sum()), terms=terms, rule="exact_span"))
+    return leaks
+
+
+def _structural_audit(lattice: CellLattice, shown: frozenset[CellKey], k: int) -> list[Leak]:
+    """Exact audit of a unit tree plus organisation × attribute cells, at full scale.
+
+    Every shown vector is ``t(r) + w(p)``: a function of the residual ``r`` (the nearest shown
+    unit) plus a sum of per-value coefficients over the respondent's attribute *profile* ``p``.
+    A derivable group G of at most k−1 people touches at most k−1 residuals. If profiles ``p`` and
+    ``q`` occur together in at least ``k`` residuals, one of them is untouched by G, where
+    ``t(r) + w(p) = 0 = t(r) + w(q)``: so ``w(p) = w(q)`` for every small derivable group. Where
+    these equalities force ``w`` to be constant over all profiles, G is a union of residuals and
+    the tree rule (already passed) decides. Otherwise only residuals holding a profile outside the
+    forced class matter; that reduced problem goes to the exact checker.
+    """
+    attribute_shown = [key for key in shown if key.kind == "attribute"]
+    if not attribute_shown:
+        return []
+    families = _family_codes(lattice, shown)
+    residual = families[0][0]
+    profile = _combine(families[1:])
+    n_profiles = int(profile.max()) + 1
+    first = np.unique(profile, return_index=True)[1]
+    # Each profile's membership in the shown attribute cells, as a row over the value variables.
+    variables = sorted(attribute_shown)
+    names = lattice.attribute_names
+    weights = np.zeros((n_profiles, len(variables)), dtype=np.int64)
+    for column, key in enumerate(variables):
+        j = names.index(key.attribute)
+        v = lattice.attribute_values[j].index(key.value)
+        weights[:, column] = lattice.attribute_codes[first, j] == v
+    pairs, pair_index = np.unique(residual * n_profiles + profile, return_inverse=True)
+    pair_residual, pair_profile = np.divmod(pairs, n_profiles)
+    residual_ids, residual_pos = np.unique(pair_residual, return_inverse=True)
+    incidence = sp.csr_matrix(
+        (np.ones(pairs.shape[0], dtype=np.int64), (pair_profile, residual_pos)),
+        shape=(n_profiles, residual_ids.shape[0]),
+    )
+    together = (incidence @ incidence.T).toarray()
+    p_idx, q_idx = np.nonzero(np.triu(together >= k, 1))
+    constraints = weights[p_idx] - weights[q_idx]
+    space = SpanTest.build(constraints.reshape(-1, len(variables)))
+    profile_sizes = np.bincount(profile, minlength=n_profiles)
+    anchor = int(np.argmax(profile_sizes))
+
+    def w_of(p: int) -> tuple[int, ...]:
+        # w(p) as a vector over the kernel basis of the constraints (the free directions of w).
+        total = [0] * len(space.coordinates[0]) if space.coordinates else []
+        for column in np.flatnonzero(weights[p]):
+            for i, value in enumerate(space.coordinates[int(column)]):
+                total[i] += value
+        return tuple(total)
+
+    free = [w_of(p) for p in range(n_profiles)]
+    main = np.array([free[p] == free[anchor] for p in range(n_profiles)])
+    if main.all():
+        return []
+    # Reduced exact problem on the residuals that hold a profile outside the forced class.
+    pair_is_rare = ~main[pair_profile]
+    involved = np.unique(pair_residual[pair_is_rare])
+    keep = np.isin(pair_residual, involved)
+    reduced_profile = np.where(main[pair_profile], -1, pair_profile)
+    atom_key = pair_residual * (n_profiles + 1) + (reduced_profile + 1)
+    atom_codes, atom_of_pair = np.unique(atom_key[keep], return_inverse=True)
+    pair_sizes = np.bincount(pair_index, minlength=pairs.shape[0])
+    atom_sizes = np.bincount(atom_of_pair, weights=pair_sizes[keep]).astype(np.int64)
+    atom_residual, atom_profile = np.divmod(atom_codes, n_profiles + 1)
+    atom_profile -= 1
+    width = len(free[anchor])
+    rows: list[list[int]] = []
+    for r in np.unique(atom_residual):
+        rows.append([int(x) for x in atom_residual == r])
+    for i in range(width):
+        rows.append([free[int(p) if p >= 0 else anchor][i] for p in atom_profile])
+    span = SpanTest.build(np.array(rows, dtype=np.int64).reshape(len(rows), atom_codes.shape[0]))
+    residuals = tree_residuals(lattice, shown)
+    leaks = []
+    for group in find_small_derivable(span, [int(s) for s in atom_sizes], k=k, limit=1):
+        terms: list[LeakTerm] = []
+        units = {int(atom_residual[a]) for a in group}
+        for u in sorted(units):
+            unit_key = CellKey("unit", unit=lattice.units[u])
+            terms.append(LeakTerm(unit_key, None))
+            terms += [LeakTerm(child, None) for child in residuals[unit_key][1]]
+        for a in group:
+            profile_id = int(atom_profile[a])
+            row = weights[profile_id] if profile_id >= 0 else weights[anchor]
+            for position in np.flatnonzero(row):
+                term = LeakTerm(variables[int(position)], None)
+                if term not in terms:
+                    terms.append(term)
+        size = int(atom_sizes[list(group)].sum())
+        leaks.append(Leak(size=size, terms=tuple(terms), rule="structural_span"))
+    return leaks
+
+
+def audit(
+    lattice: CellLattice,
+    shown: Iterable[CellKey],
+    *,
+    k: int = 5,
+    earlier: Sequence[EarlierRelease] = (),
+) -> AuditResult:
+    """Check R1 and R2 for shown cells (with earlier releases): is a small group derivable?
+
+    The fast paths (R5) run first: a unit's residual (unit minus its shown children), and the
+    same per attribute value for unit × value cells; a residual of 1..k−1 people is reported at
+    once. Then the exact gate: the structural audit for a unit tree with organisation × attribute
+    cells, otherwise the exact span search over all atoms. Both are exact; the general search
+    refuses (raises ``ValueError``) beyond its size limits instead of guessing.
+
+    Examples
+    --------
+    >>> lattice = cells_for_report(["a"] * 6 + ["b"] * 5 + ["c"], {
+    ...     "o": None, "a": "o", "b": "o", "c": "o"})
+    >>> result = audit(lattice, [CellKey("unit", unit="o"), CellKey("unit", unit="a"),
+    ...                          CellKey("unit", unit="b")], k=5)
+    >>> result.safe, result.leaks[0].describe()
+    (False, 'o minus a, b would reveal 1 person')
+    """
+    if k < 2:
+        raise ValueError(f"k must be at least 2, got {k}.")
+    chosen = frozenset(shown)
+    for key in chosen:
+        lattice.cell(key)
+    small = [key for key in sorted(chosen) if 0 < lattice.cell(key).n < k]
+    if small:
+        leaks = tuple(Leak(lattice.cell(key).n, (LeakTerm(key, 1.0),), "below_k") for key in small)
+        return AuditResult(safe=False, leaks=leaks, method="threshold", k=k)
+    fast = _tree_leaks(lattice, chosen, k) + _unit_attribute_leaks(lattice, chosen, k)
+    if fast:
+        return AuditResult(safe=False, leaks=tuple(fast), method="fast_path", k=k)
+    structural = not earlier and all(key.kind != "unit_attribute" for key in chosen)
+    if structural:
+        found = _structural_audit(lattice, chosen, k)
+        method = "structural"
+    else:
+        found = _general_audit(lattice, chosen, earlier, k)
+        method = "exact_span"
+    return AuditResult(safe=not found, leaks=tuple(found), method=method, k=k)
+
+
+# --------------------------------------------------------------------------------------------
+# Planning (R1 + R3)
+# --------------------------------------------------------------------------------------------
+
+
+def _order(cell: Cell) -> tuple[int, int, int, CellKey]:
+    """Suppression order: smallest first, then deepest, then kind, then name (never respondents)."""
+    return (cell.n, -cell.depth, _KIND_ORDER[cell.key.kind], cell.key)
+
+
+def plan_disclosure(
+    lattice: CellLattice,
+    *,
+    k: int = 5,
+    earlier: Sequence[EarlierRelease] = (),
+    protected: Iterable[CellKey] | None = None,
+    cells: Iterable[CellKey] | None = None,
+) -> DisclosurePlan:
+    """Decide which cells may be shown: R1 threshold, then complementary suppression (R3).
+
+    Parameters
+    ----------
+    lattice
+        The candidate cells and memberships (:func:`cells_for_report`); for several roles, build
+        the lattice over the union of their views and plan once (P8).
+    k
+        Minimum number of respondents in a cell and in any derivable group.
+    earlier
+        Releases already out (R8): their cells join the audit and cannot be taken back, so a cell
+        that gained 1..k−1 respondents since is hidden now instead.
+    protected
+        Cells suppressed last (default: the grand total).
+    cells
+        Restrict the candidates to these cells (default: every cell of the lattice).
+
+    Returns
+    -------
+    DisclosurePlan
+        ``shown`` (passes :func:`audit`) and ``suppressed`` with a reason per hidden cell.
+
+    Examples
+    --------
+    >>> lattice = cells_for_report(["a"] * 6 + ["b"] * 5 + ["c"], {
+    ...     "o": None, "a": "o", "b": "o", "c": "o"})
+    >>> plan = plan_disclosure(lattice, k=5)
+    >>> sorted(str(c) for c in plan.shown)
+    ['a', 'o']
+    >>> sorted((str(c), r.code) for c, r in plan.suppressed.items())
+    [('b', 'differencing'), ('c', 'below_k')]
+    """
+    if k < 2:
+        raise ValueError(f"k must be at least 2, got {k}.")
+    candidates = lattice.keys if cells is None else tuple(cells)
+    for key in candidates:
+        lattice.cell(key)
+    keep_last = frozenset([lattice.root] if protected is None else protected)
+    suppressed: dict[CellKey, SuppressionReason] = {}
+    shown = set()
+    for key in candidates:
+        n = lattice.cell(key).n
+        if n < k:
+            suppressed[key] = SuppressionReason("below_k", n)
+        else:
+            shown.add(key)
+    method = "threshold"
+    while True:
+        result = audit(lattice, shown, k=k, earlier=earlier)
+        method = result.method
+        if result.safe:
+            break
+        picked: dict[CellKey, Leak] = {}
+        for leak in result.leaks:
+            choice = _pick(lattice, leak, shown, keep_last)
+            if choice is not None and choice not in picked:
+                picked[choice] = leak
+            if result.method != "fast_path":
+                break  # one exact leak at a time: the next audit sees the new span
+        if not picked:
+            raise ValueError("a leak remains that no current cell can close (earlier releases).")
+        for key, leak in picked.items():
+            shown.discard(key)
+            code: Literal["differencing", "earlier_release"] = (
+                "earlier_release"
+                if any(t.release is not None for t in leak.terms)
+                else "differencing"
+            )
+            suppressed[key] = SuppressionReason(code, lattice.cell(key).n, leak)
+    return DisclosurePlan(shown=frozenset(shown), suppressed=suppressed, k=k, method=method)
+
+
+def _pick(
+    lattice: CellLattice, leak: Leak, shown: set[CellKey], protected: frozenset[CellKey]
+) -> CellKey | None:
+    """The cell to hide for a leak: the smallest current cell in it, protected cells last."""
+    current = [t.cell for t in leak.terms if t.release is None and t.cell in shown]
+    if not current:
+        return None
+    free = [key for key in current if key not in protected] or current
+    return min(free, key=lambda key: _order(lattice.cell(key)))
