@@ -274,7 +274,9 @@ def _read_xlsx(
                 params={"sheets": ", ".join(sheets)},
                 lang=lang,
             )
-        grid = book.parse(sheet if sheet is not None else sheets[0], header=None, dtype=object)
+        grid = pd.read_excel(
+            book, sheet_name=sheet if sheet is not None else sheets[0], header=None, dtype=object
+        )
     if grid.empty:
         raise ResponseFileError("io.file.empty", file=name, lang=lang)
     header = [
