@@ -275,14 +275,22 @@ def _stage_disclosure(ctx: _Context) -> str:
     from vrijuit.stats import disclosure
 
     responses = ctx.data.responses
-    cells = disclosure.cells_for_report(
+    units = ctx.data.units
+    parents = {
+        unit: parent if isinstance(parent, str) else None
+        for unit, parent in zip(units["unit_id"], units["parent_id"], strict=True)
+    }
+    lattice = disclosure.cells_for_report(
         responses["team"].to_numpy(dtype=object),
-        ctx.tree,
-        {"gender": responses["gender"].to_numpy(dtype=object)},
+        parents,
+        {
+            "gender": responses["gender"].to_numpy(dtype=object),
+            "position": responses["position"].to_numpy(dtype=object),
+        },
     )
-    plan = disclosure.plan_disclosure(cells)
+    plan = disclosure.plan_disclosure(lattice)
     ctx.outputs["disclosure"] = plan
-    return f"{len(plan.shown)} cells shown, {len(plan.suppressed)} suppressed"
+    return f"{len(plan.shown)} cells shown, {len(plan.suppressed)} suppressed ({plan.method})"
 
 
 STAGES: tuple[tuple[str, Callable[[_Context], str]], ...] = (
