@@ -120,7 +120,7 @@ class _View:
         if item.revealed is not None:
             params["people"] = item.revealed
         key = f"report.suppressed.{item.reason}"
-        if item.reason == "complementary" and item.revealed is None:
+        if item.reason in ("complementary", "earlier") and item.revealed is None:
             key = "report.suppressed.complementary_unknown"
         if item.reason == "complementary" and item.because_of is None:
             key = "report.suppressed.complementary_anonymous"

@@ -1,0 +1,1016 @@
+"""Assemble a :class:`~vrijuit.stats.report_model.Report` from survey responses.
+
+``build_report`` scores the responses, builds the lattice of report *cells* (every unit with its
+sub-units; the organisation × each value of a ``by`` attribute; earlier survey waves), asks
+:func:`vrijuit.stats.disclosure.plan_disclosure` which cells may be shown, and only then
+computes and keeps numbers for the shown cells. Disclosure is the only door: every section reads
+the :class:`_Door` and a cell that is not in ``shown`` contributes nothing but a line in
+``Report.suppressed`` (its reason, never a number about its people).
+
+Statistics come from the engine modules (scoring, reliability, agreement, icc, dispersion, gaps,
+leaders); each section is wired on its own, so a module that is not available yet leaves its
+section out with a note instead of breaking the report.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from vrijuit.i18n import translate
+from vrijuit.stats import ENGINE_VERSION
+from vrijuit.stats.groups import Groups
+from vrijuit.stats.instruments import Instrument, Scale
+from vrijuit.stats.report_model import (
+    SCHEMA_VERSION,
+    AgreementSummary,
+    Distribution,
+    Flag,
+    FlaggedTeam,
+    Gap,
+    GapSection,
+    IccSummary,
+    IncidentBlock,
+    ItemDistribution,
+    LeaderRelation,
+    LevelMean,
+    LevelTrend,
+    Note,
+    OrganisationScale,
+    Reliability,
+    Report,
+    ScaleInfo,
+    SectorFigure,
+    Share,
+    Suppression,
+    Text,
+    UnitScale,
+    UnitSection,
+    WavePoint,
+)
+
+__all__ = ["ORGANISATION_CELL", "Progress", "build_report", "sector_figure"]
+
+Progress = Callable[[str, int, int], None]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+ORGANISATION_CELL = "unit:__organisation__"
+ORGANISATION_ID = "__organisation__"
+HISTOGRAM_BINS = 8
+MIN_TEAMS_FOR_LEADER_RELATION = 10
+
+
+def sector_figure() -> SectorFigure:
+    """The Labour Inspectorate's 2024 university figures, with source, year and sample.
+
+    Nederlandse Arbeidsinspectie (2024), *Psychosociale arbeidsbelasting universiteiten*:
+    more than 9,000 academic staff at 14 universities; 54% experienced unwanted behaviour in the
+    past 2 years and 69% saw colleagues affected.
+
+    >>> sector_figure().year
+    2024
+    """
+    return SectorFigure(
+        source="Nederlandse Arbeidsinspectie",
+        title="Psychosociale arbeidsbelasting universiteiten",
+        year=2024,
+        sample=Note("report.sector.sample", {"n": "9.000", "universities": 14}),
+        figures=(
+            Note("report.sector.experienced", {"percent": 54}),
+            Note("report.sector.witnessed", {"percent": 69}),
+        ),
+    )
+
+
+# -- the cell lattice and the disclosure door -------------------------------------------------
+
+
+def cell_id(key: Any) -> str:
+    """The report's name for a disclosure cell key (``unit:T1``, ``attribute:gender=woman``).
+
+    >>> from vrijuit.stats.disclosure import CellKey
+    >>> cell_id(CellKey("attribute", attribute="gender", value="woman"))
+    'attribute:gender=woman'
+    """
+    if key.kind == "unit":
+        return f"unit:{key.unit}"
+    if key.kind == "attribute":
+        return f"attribute:{key.attribute}={key.value}"
+    return f"unit_attribute:{key.unit}|{key.attribute}={key.value}"
+
+
+@dataclass(frozen=True)
+class _Door:
+    """What the disclosure plan lets through: the shown cells and ``k``."""
+
+    k: int
+    shown: frozenset[str]
+
+    def allows(self, cell: str, n: int) -> bool:
+        """A number about ``n`` people of ``cell`` may be shown: the cell is shown and n ≥ k."""
+        return cell in self.shown and n >= self.k
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The unit tree as arrays (from the disclosure lattice) with names and levels."""
+
+    units: tuple[str, ...]
+    parent: npt.NDArray[np.int64]
+    depth: npt.NDArray[np.int64]
+    names: dict[str, Text]
+    levels: dict[str, str | None]
+
+    @property
+    def root(self) -> int:
+        return int(np.flatnonzero(self.parent < 0)[0])
+
+    def leaves(self) -> BoolArray:
+        has_child = np.zeros(len(self.units), dtype=bool)
+        has_child[self.parent[self.parent >= 0]] = True
+        return ~has_child
+
+
+def _organisation_name() -> Text:
+    return Text(
+        en=translate("report.organisation.unit", "en"),
+        nl=translate("report.organisation.unit", "nl"),
+    )
+
+
+def _tree_description(
+    tree: Any, teams: Sequence[str]
+) -> tuple[dict[str, str | None], dict[str, Text], dict[str, str | None]]:
+    """Parent map, names and levels from ``tree``: None (flat), a mapping, or a UnitTree."""
+    if tree is None:
+        parents: dict[str, str | None] = {ORGANISATION_ID: None}
+        parents.update(dict.fromkeys(teams, ORGANISATION_ID))
+        names = {team: Text(team, team) for team in teams}
+        names[ORGANISATION_ID] = _organisation_name()
+        levels: dict[str, str | None] = dict.fromkeys(teams, "team")
+        levels[ORGANISATION_ID] = None
+        return parents, names, levels
+    if isinstance(tree, Mapping):
+        parents = {str(u): None if p is None else str(p) for u, p in tree.items()}
+        return parents, {u: Text(u, u) for u in parents}, dict.fromkeys(parents)
+    return _unit_tree_description(tree)
+
+
+def _unit_tree_description(
+    tree: Any,
+) -> tuple[dict[str, str | None], dict[str, Text], dict[str, str | None]]:
+    """Read a :class:`vrijuit.stats.rollup.UnitTree` through its public methods."""
+    parents: dict[str, str | None] = {str(tree.root): None}
+    stack = [tree.root]
+    while stack:
+        unit = stack.pop()
+        for child in tree.children(unit):
+            parents[str(child)] = str(unit)
+            stack.append(child)
+    names: dict[str, Text] = {}
+    levels: dict[str, str | None] = {}
+    for unit in parents:
+        name = tree.name(unit) if hasattr(tree, "name") else None
+        names[unit] = _text(name) if name is not None else Text(unit, unit)
+        level = tree.level(unit) if hasattr(tree, "level") else None
+        levels[unit] = None if level is None else str(level)
+    return parents, names, levels
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _float(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
+def _text(localized: Any) -> Text:
+    return Text(en=str(localized.en), nl=str(localized.nl))
+
+
+def _share(count: int, n: int, ci: tuple[Any, Any], *, cutoff: float, k: int) -> Share:
+    """The share below the cut-off; a band instead when the cell is small (R6: n < 2k)."""
+    from vrijuit.stats.disclosure import band
+
+    share = count / n
+    shown = band(share, n, k=k)
+    if shown.banded:
+        return Share(cutoff, None, None, None, True, shown.low, shown.high)
+    return Share(cutoff, share, _float(ci[0]), _float(ci[1]))
+
+
+def _sd(scores: FloatArray) -> float | None:
+    valid = scores[~np.isnan(scores)]
+    return _float(np.std(valid, ddof=1)) if valid.size > 1 else None
+
+
+def _bin_edges(scale: Scale) -> FloatArray:
+    low, high = float(scale.response_format.low), float(scale.response_format.high)
+    return np.linspace(low, high, HISTOGRAM_BINS + 1)
+
+
+def _bin_index(scores: FloatArray, edges: FloatArray) -> npt.NDArray[np.int64]:
+    """Bin of each score (the last bin closed on the right, as ``np.histogram``)."""
+    index = np.searchsorted(edges, scores, side="right") - 1
+    return np.clip(index, 0, len(edges) - 2).astype(np.int64)
+
+
+def _histogram(scores: FloatArray, scale: Scale, n: int, k: int) -> Distribution | None:
+    """Person scores in equal bins over the response range; only for cells with n ≥ 2k (R6)."""
+    if n < 2 * k:
+        return None
+    edges = _bin_edges(scale)
+    counts, _ = np.histogram(scores[~np.isnan(scores)], bins=edges)
+    return Distribution(tuple(float(e) for e in edges), tuple(int(c) for c in counts))
+
+
+@dataclass
+class _Context:
+    """What every section needs: the current wave's data, scores, tree, attributes, the door."""
+
+    instrument: Instrument
+    data: pd.DataFrame
+    teams: npt.NDArray[Any]
+    scores: pd.DataFrame
+    keyed: Mapping[str, FloatArray]
+    tree: _Tree
+    team_codes: npt.NDArray[np.int64]
+    attributes: dict[str, npt.NDArray[Any]]
+    door: _Door
+    organisation_cell: str
+    notes: list[Note]
+    k: int
+
+    def scale_scores(self, scale_id: str) -> FloatArray:
+        return np.asarray(self.scores[scale_id].to_numpy(dtype=np.float64))
+
+
+def _engine(name: str, ctx: _Context, section: str) -> Any | None:
+    """Import an engine module; when it is not available, note that its section is left out."""
+    try:
+        return importlib.import_module(f"vrijuit.stats.{name}")
+    except ImportError:
+        ctx.notes.append(Note("report.note.section_missing", {"section": section}))
+        return None
+
+
+# -- the organisation -------------------------------------------------------------------------
+
+
+def _organisation_scale(
+    ctx: _Context, scale: Scale, *, team_stats: bool, reliability: bool = True
+) -> OrganisationScale | None:
+    scores = ctx.scale_scores(scale.id)
+    valid = ~np.isnan(scores)
+    n = int(valid.sum())
+    if not ctx.door.allows(ctx.organisation_cell, n):
+        return None
+    icc = _icc(ctx, scores) if team_stats else None
+    share = None
+    if scale.unsafe_below is not None:
+        count = int((scores[valid] < scale.unsafe_below).sum())
+        interval = _overall_share_ci(ctx, scores, scale.unsafe_below, icc, count, n)
+        share = _share(count, n, interval, cutoff=scale.unsafe_below, k=ctx.k)
+    return OrganisationScale(
+        scale_id=scale.id,
+        cell=ctx.organisation_cell,
+        n=n,
+        mean=_float(np.mean(scores[valid])),
+        sd=_sd(scores),
+        distribution=_histogram(scores, scale, n, ctx.k),
+        share_below=share,
+        reliability=_reliability(ctx, scale) if reliability else None,
+        icc=icc,
+        agreement=_agreement_summary(ctx, scale) if team_stats else None,
+        items=_item_distributions(ctx, scale),
+    )
+
+
+def _reliability(ctx: _Context, scale: Scale) -> Reliability | None:
+    if len(scale.items) < 2:
+        return None
+    module = importlib.import_module("vrijuit.stats.reliability")
+    items = ctx.keyed[scale.id]
+    alpha = module.cronbach_alpha(items)
+    omega = module.mcdonald_omega(items) if len(scale.items) >= 3 else None
+    return Reliability(
+        alpha=_float(alpha.alpha),
+        alpha_ci_low=_float(alpha.ci_low),
+        alpha_ci_high=_float(alpha.ci_high),
+        omega=None if omega is None else _float(omega.omega),
+        n_items=len(scale.items),
+        n=int(alpha.n),
+    )
+
+
+def _icc(ctx: _Context, scores: FloatArray) -> IccSummary | None:
+    valid = ~np.isnan(scores)
+    if len(np.unique(ctx.teams[valid])) < 2:
+        return None
+    module = importlib.import_module("vrijuit.stats.icc")
+    result = module.icc_anova(scores[valid], ctx.teams[valid])
+    low, high = result.icc1_ci
+    return IccSummary(
+        icc1=_float(result.icc1),
+        icc1_ci_low=_float(low),
+        icc1_ci_high=_float(high),
+        icc2=_float(result.icc2),
+        n_teams=int(result.n_teams),
+        negative=bool(result.negative),
+    )
+
+
+def _overall_share_ci(
+    ctx: _Context, scores: FloatArray, cutoff: float, icc: IccSummary | None, count: int, n: int
+) -> tuple[Any, Any]:
+    """Wilson CI for the organisation, widened by the design effect when ICC(1) is known."""
+    module = importlib.import_module("vrijuit.stats.dispersion")
+    if icc is None or icc.icc1 is None:
+        low, high = module.wilson_interval(np.array([count]), np.array([n]))
+        return (low[0], high[0])
+    valid = ~np.isnan(scores)
+    overall = module.overall_share_below(
+        scores[valid], ctx.teams[valid], cutoff=cutoff, icc1=icc.icc1
+    )
+    return (overall.ci_low, overall.ci_high)
+
+
+def _item_distributions(ctx: _Context, scale: Scale) -> tuple[ItemDistribution, ...]:
+    """Answer counts per item for the whole organisation (raw answers), only when n ≥ 2k."""
+    fmt = scale.response_format
+    categories = tuple(range(int(fmt.low), int(fmt.high) + 1))
+    out = []
+    for item in scale.items:
+        if item.id not in ctx.data.columns:
+            continue
+        answers = pd.to_numeric(ctx.data[item.id], errors="coerce").to_numpy(dtype=np.float64)
+        answered = answers[~np.isnan(answers)]
+        n = int(answered.size)
+        if n < 2 * ctx.k or not ctx.door.allows(ctx.organisation_cell, n):
+            continue
+        counts = np.bincount(answered.astype(np.int64) - categories[0], minlength=len(categories))
+        out.append(
+            ItemDistribution(
+                item.id,
+                _text(item.text),
+                item.reverse,
+                categories,
+                tuple(int(c) for c in counts[: len(categories)]),
+                n,
+            )
+        )
+    return tuple(out)
+
+
+def _wave_points(
+    scale: Scale, scores: FloatArray, waves: npt.NDArray[Any], k: int
+) -> tuple[WavePoint, ...]:
+    """Organisation mean per wave with a t interval; a wave with fewer than k scores is left out."""
+    from scipy.stats import t as student_t
+
+    points = []
+    for wave in sorted(pd.unique(waves), key=str):
+        values = scores[(waves == wave) & ~np.isnan(scores)]
+        n = int(values.size)
+        if n < k:
+            continue
+        mean = float(values.mean())
+        half = float(student_t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
+        points.append(WavePoint(str(wave), n, mean, mean - half, mean + half))
+    return tuple(points)
+
+
+# -- per unit ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TeamStats:
+    """Per-team (leaf unit) agreement, shrunken means and flags for one scale."""
+
+    rwg_j: dict[str, float | None]
+    awg: dict[str, float | None]
+    ad: dict[str, float | None]
+    shrunken: dict[str, float | None]
+    flags: dict[str, tuple[Flag, ...]]
+
+
+def _team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
+    """All teams at once with the vectorised engine kernels; keyed by team label."""
+    agreement = importlib.import_module("vrijuit.stats.agreement")
+    items = ctx.keyed[scale.id]
+    groups = Groups.from_labels(ctx.teams)
+    labels = [str(label) for label in groups.labels]
+    fmt = scale.response_format
+    null = float(agreement.null_variance(fmt.n_options))
+    rwg_j = agreement.rwg_j(items, groups, null_variance=null)
+    awg = agreement.awg(items, groups, low=float(fmt.low), high=float(fmt.high))
+    ad = agreement.average_deviation(items, groups)
+    scores = ctx.scale_scores(scale.id)
+    valid = ~np.isnan(scores)
+    shrunken: dict[str, float | None] = {}
+    if len(np.unique(ctx.teams[valid])) >= 2:
+        icc = importlib.import_module("vrijuit.stats.icc")
+        means = icc.shrunken_means(scores[valid], ctx.teams[valid])
+        shrunken = {
+            str(label): _float(value)
+            for label, value in zip(means.labels, means.shrunken_mean, strict=True)
+        }
+    flags: dict[str, tuple[Flag, ...]] = {}
+    if scale.unsafe_below is not None and valid.any():
+        dispersion = importlib.import_module("vrijuit.stats.dispersion")
+        polar = dispersion.polarisation(
+            scores[valid], ctx.teams[valid], cutoff=scale.unsafe_below, null_variance=null
+        )
+        for position, label in enumerate(polar.labels):
+            found: list[Flag] = []
+            if bool(polar.flagged[position]):
+                share = float(polar.share_below[position])
+                found.append(Flag("polarised", {"share": f"{round(100 * share)}%"}))
+            if bool(polar.low_agreement_flag[position]):
+                found.append(Flag("low_agreement", {"rwg": round(float(polar.rwg[position]), 2)}))
+            if found:
+                flags[str(label)] = tuple(found)
+    return _TeamStats(
+        rwg_j={lab: _float(v) for lab, v in zip(labels, rwg_j.values, strict=True)},
+        awg={lab: _float(v) for lab, v in zip(labels, awg.values, strict=True)},
+        ad={lab: _float(v) for lab, v in zip(labels, ad.values, strict=True)},
+        shrunken=shrunken,
+        flags=flags,
+    )
+
+
+def _expanded(ctx: _Context) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(row, unit) pairs: every respondent in their own unit and in every ancestor unit."""
+    rows = np.arange(ctx.team_codes.shape[0], dtype=np.int64)
+    units = ctx.team_codes
+    all_rows, all_units = [rows], [units]
+    parent = ctx.tree.parent
+    while True:
+        up = parent[units]
+        keep = up >= 0
+        if not keep.any():
+            break
+        rows, units = rows[keep], up[keep]
+        all_rows.append(rows)
+        all_units.append(units)
+    return np.concatenate(all_rows), np.concatenate(all_units)
+
+
+def _units(ctx: _Context, climate: Sequence[Scale]) -> tuple[UnitSection, ...]:
+    """Every shown unit (with its subtree), vectorised over units with bincount kernels."""
+    tree = ctx.tree
+    rows, unit_codes = _expanded(ctx)
+    grouping = Groups(codes=unit_codes, labels=np.asarray(tree.units, dtype=object))
+    members = grouping.sizes()
+    leaves = tree.leaves()
+    per_scale: dict[str, dict[str, FloatArray]] = {}
+    stats: dict[str, _TeamStats] = {}
+    for scale in climate:
+        values = ctx.scale_scores(scale.id)[rows]
+        below = (
+            np.where(np.isnan(values), np.nan, (values < scale.unsafe_below).astype(np.float64))
+            if scale.unsafe_below is not None
+            else np.full_like(values, np.nan)
+        )
+        edges = _bin_edges(scale)
+        valid = ~np.isnan(values)
+        flat = unit_codes[valid] * HISTOGRAM_BINS + _bin_index(values[valid], edges)
+        hist = np.bincount(flat, minlength=len(tree.units) * HISTOGRAM_BINS)
+        per_scale[scale.id] = {
+            "n": grouping.count(values),
+            "mean": grouping.mean(values),
+            "sd": np.sqrt(grouping.var(values)),
+            "below": grouping.sum(np.nan_to_num(below, nan=0.0)),
+            "hist": hist.reshape(len(tree.units), HISTOGRAM_BINS).astype(np.float64),
+        }
+        stats[scale.id] = _team_stats(ctx, scale)
+    dispersion = importlib.import_module("vrijuit.stats.dispersion")
+    sections = []
+    order = _tree_order(tree)
+    for index in order:
+        unit = tree.units[index]
+        cell = f"unit:{unit}"
+        n_unit = int(members[index])
+        if not ctx.door.allows(cell, n_unit):
+            continue
+        team = bool(leaves[index])
+        scale_rows = []
+        for scale in climate:
+            numbers = per_scale[scale.id]
+            n = int(numbers["n"][index])
+            if not ctx.door.allows(cell, n):
+                continue
+            share = None
+            if scale.unsafe_below is not None:
+                count = int(numbers["below"][index])
+                low, high = dispersion.wilson_interval(np.array([count]), np.array([n]))
+                share = _share(count, n, (low[0], high[0]), cutoff=scale.unsafe_below, k=ctx.k)
+            distribution = None
+            if n >= 2 * ctx.k:
+                edges = _bin_edges(scale)
+                distribution = Distribution(
+                    tuple(float(e) for e in edges),
+                    tuple(int(c) for c in numbers["hist"][index]),
+                )
+            team_stats = stats[scale.id]
+            scale_rows.append(
+                UnitScale(
+                    scale_id=scale.id,
+                    n=n,
+                    mean=_float(numbers["mean"][index]),
+                    sd=_float(numbers["sd"][index]),
+                    shrunken_mean=team_stats.shrunken.get(unit) if team else None,
+                    distribution=distribution,
+                    share_below=share,
+                    rwg_j=team_stats.rwg_j.get(unit) if team else None,
+                    awg=team_stats.awg.get(unit) if team else None,
+                    ad=team_stats.ad.get(unit) if team else None,
+                    flags=team_stats.flags.get(unit, ()) if team else (),
+                )
+            )
+        parent = int(tree.parent[index])
+        sections.append(
+            UnitSection(
+                unit_id=unit,
+                cell=cell,
+                name=tree.names.get(unit, Text(unit, unit)),
+                parent_id=None if parent < 0 else tree.units[parent],
+                depth=int(tree.depth[index]),
+                level=tree.levels.get(unit),
+                team=team,
+                n=n_unit,
+                scales=tuple(scale_rows),
+            )
+        )
+    return tuple(sections)
+
+
+def _tree_order(tree: _Tree) -> list[int]:
+    """Units depth first from the root, children in the order of their ids."""
+    children: dict[int, list[int]] = {}
+    for index, parent in enumerate(tree.parent):
+        if parent >= 0:
+            children.setdefault(int(parent), []).append(index)
+    order: list[int] = []
+    stack = [tree.root]
+    while stack:
+        index = stack.pop()
+        order.append(index)
+        below = sorted(children.get(index, []), key=lambda i: tree.units[i], reverse=True)
+        stack.extend(below)
+    return order
+
+
+def _agreement_summary(ctx: _Context, scale: Scale) -> AgreementSummary | None:
+    """Mean and median rwg(J) over the shown teams only."""
+    stats = _team_stats(ctx, scale)
+    values = [
+        value
+        for team, value in stats.rwg_j.items()
+        if value is not None and ctx.door.allows(f"unit:{team}", ctx.k)
+    ]
+    if not values:
+        return None
+    return AgreementSummary(
+        mean_rwg_j=float(np.mean(values)),
+        median_rwg_j=float(np.median(values)),
+        n_teams=len(values),
+        null_distribution="uniform",
+    )
+
+
+# -- subgroup gaps and hierarchy levels -------------------------------------------------------
+
+
+def _shown_values(ctx: _Context, attribute: str) -> tuple[BoolArray, npt.NDArray[Any]]:
+    """Rows whose value of ``attribute`` is a shown organisation × value cell, and the labels."""
+    labels = ctx.attributes[attribute]
+    keep = np.zeros(labels.shape[0], dtype=bool)
+    for value in pd.unique(labels[pd.notna(labels)]):
+        in_value = labels == value
+        if ctx.door.allows(f"attribute:{attribute}={value}", int(in_value.sum())):
+            keep |= in_value
+    return keep, labels
+
+
+def _issue_note(issue: Any, scale: Scale) -> Note:
+    item = issue.item
+    item_id = scale.items[item].id if isinstance(item, int) and item < len(scale.items) else ""
+    return Note(
+        f"report.alike.{issue.kind}",
+        {
+            "group": str(issue.group),
+            "item": item_id,
+            "value": round(float(issue.value), 2),
+            "threshold": round(float(issue.threshold), 2),
+        },
+    )
+
+
+def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
+    scores = ctx.scale_scores(scale.id)
+    keep, labels = _shown_values(ctx, attribute)
+    keep &= ~np.isnan(scores)
+    values = pd.unique(labels[keep])
+    if len(values) < 2:
+        return GapSection(
+            attribute, scale.id, None, None, (Note("report.alike.too_few_groups"),), ()
+        )
+    reliability = importlib.import_module("vrijuit.stats.reliability")
+    check = reliability.scale_works_alike(
+        ctx.keyed[scale.id][keep], labels[keep].astype(str), min_group_size=2 * ctx.k
+    )
+    reasons = tuple(_issue_note(issue, scale) for issue in check.issues)
+    if not check.works_alike:
+        return GapSection(attribute, scale.id, None, False, reasons, ())
+    gaps_module = importlib.import_module("vrijuit.stats.gaps")
+    result = gaps_module.subgroup_gaps(
+        scores[keep], labels[keep].astype(str), teams=ctx.teams[keep], min_n=ctx.k
+    )
+    gaps = []
+    for gap in result.gaps:
+        cell = f"attribute:{attribute}={gap.group}"
+        difference, effect, within = gap.difference, gap.effect, gap.within
+        if not (ctx.door.allows(cell, int(difference.n_x)) and int(difference.n_y) >= ctx.k):
+            continue
+        gaps.append(
+            Gap(
+                group=str(gap.group),
+                cell=cell,
+                n=int(difference.n_x),
+                n_other=int(difference.n_y),
+                mean=_float(difference.mean_x),
+                mean_other=_float(difference.mean_y),
+                difference=_float(difference.difference),
+                ci_low=_float(difference.ci_low),
+                ci_high=_float(difference.ci_high),
+                hedges_g=_float(effect.g),
+                g_ci_low=_float(effect.g_ci_low),
+                g_ci_high=_float(effect.g_ci_high),
+                p_holm=_float(gap.p_holm),
+                within_team_difference=None if within is None else _float(within.gap),
+                within_team_ci_low=None if within is None else _float(within.ci_low),
+                within_team_ci_high=None if within is None else _float(within.ci_high),
+            )
+        )
+    reference = None if result.reference is None else str(result.reference)
+    return GapSection(attribute, scale.id, reference, True, reasons, tuple(gaps))
+
+
+def _level_trend(
+    ctx: _Context, attribute: str, order: Sequence[str], scale: Scale
+) -> LevelTrend | None:
+    scores = ctx.scale_scores(scale.id)
+    keep, labels = _shown_values(ctx, attribute)
+    keep &= ~np.isnan(scores)
+    present = [level for level in order if (labels[keep] == level).any()]
+    if len(present) < 2:
+        return None
+    gaps_module = importlib.import_module("vrijuit.stats.gaps")
+    trend = gaps_module.ordered_level_trend(
+        scores[keep], labels[keep].astype(str), [str(p) for p in present], min_n=ctx.k
+    )
+    levels = []
+    for level, n, mean, sd in zip(trend.levels, trend.n, trend.mean, trend.sd, strict=True):
+        cell = f"attribute:{attribute}={level}"
+        if ctx.door.allows(cell, int(n)):
+            levels.append(LevelMean(str(level), cell, int(n), _float(mean), _float(sd)))
+    return LevelTrend(
+        attribute,
+        scale.id,
+        tuple(levels),
+        _float(trend.slope),
+        _float(trend.ci_low),
+        _float(trend.ci_high),
+        _float(trend.p_value),
+    )
+
+
+# -- leaders ----------------------------------------------------------------------------------
+
+
+def _leader_relation(
+    ctx: _Context, leader_scale: Scale, team_scale: Scale, is_leader: BoolArray
+) -> LeaderRelation | None:
+    """Organisation-level correlation of leaders' own safety with their teams' (members only)."""
+    leaders = _engine("leaders", ctx, "leaders")
+    if leaders is None:
+        return None
+    own = ctx.scale_scores(leader_scale.id)
+    climate = ctx.scale_scores(team_scale.id)
+    leader_rows = is_leader & ~np.isnan(own)
+    leader_scores = {
+        str(team): float(score)
+        for team, score in zip(ctx.teams[leader_rows], own[leader_rows], strict=True)
+    }
+    members = ~is_leader & ~np.isnan(climate)
+    teams_with_both = set(leader_scores) & {str(t) for t in ctx.teams[members]}
+    if len(teams_with_both) < MIN_TEAMS_FOR_LEADER_RELATION:
+        return None
+    result = leaders.leader_team_relation(leader_scores, climate[members], ctx.teams[members])
+    ci = getattr(result, "ci", (None, None))
+    return LeaderRelation(
+        leader_scale_id=leader_scale.id,
+        team_scale_id=team_scale.id,
+        n_teams=int(result.n_teams),
+        r=_float(result.r),
+        ci_low=_float(ci[0]),
+        ci_high=_float(ci[1]),
+        disattenuated=_float(getattr(result, "disattenuated", None)),
+    )
+
+
+# -- what is not shown ------------------------------------------------------------------------
+
+_REASONS = {"below_k": "below_k", "differencing": "complementary", "earlier_release": "earlier"}
+
+
+def _suppressions(plan: Any, tree: _Tree, root_cell: str) -> tuple[Suppression, ...]:
+    out = []
+    for key, reason in sorted(plan.suppressed.items(), key=lambda kv: cell_id(kv[0])):
+        cell = cell_id(key)
+        because, revealed = None, None
+        if reason.leak is not None:
+            revealed = int(reason.leak.size)
+            others = [
+                cell_id(term.cell)
+                for term in reason.leak.terms
+                if term.cell != key and term.release is None
+            ]
+            because = others[0] if others else None
+        unit = key.unit or None
+        name = tree.names.get(unit) if unit is not None else None
+        out.append(
+            Suppression(
+                cell=cell,
+                kind=str(key.kind),
+                unit_id=unit,
+                attribute=key.attribute or None,
+                value=key.value or None,
+                reason=_REASONS.get(str(reason.code), str(reason.code)),
+                because_of=because,
+                revealed=revealed,
+                name=name,
+            )
+        )
+    return tuple(out)
+
+
+# -- the whole report -------------------------------------------------------------------------
+
+
+def _column(data: pd.DataFrame, name: str, what: str) -> pd.Series[Any]:
+    if name not in data.columns:
+        raise ValueError(f"the {what} column {name!r} is not in the responses.")
+    return data[name]
+
+
+def _labels(column: pd.Series[Any]) -> npt.NDArray[Any]:
+    """Attribute labels as strings, missing as None (such a person is in no cell of it)."""
+    values = column.astype(object).to_numpy()
+    return np.array([None if pd.isna(v) else str(v) for v in values], dtype=object)
+
+
+def build_report(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    team_column: str = "team",
+    tree: Any = None,
+    by: Sequence[str] = (),
+    levels: Mapping[str, Sequence[str]] | None = None,
+    wave_column: str | None = None,
+    k: int = 5,
+    role_column: str | None = None,
+    leader_role: str = "leader",
+    progress: Progress | None = None,
+) -> Report:
+    """Analyse a survey round and assemble the :class:`Report`; only shown cells get numbers.
+
+    Parameters
+    ----------
+    responses
+        One row per respondent: item columns (answer codes, NaN = missing or "prefer not to
+        say"), the team column, and any attribute, wave and role columns.
+    instrument
+        The instrument the responses answer (:func:`vrijuit.stats.instruments.load_instrument`).
+    team_column
+        Each respondent's unit (a leaf of ``tree``).
+    tree
+        The unit tree: a ``UnitTree`` (``vrijuit.stats.rollup``), a mapping unit → parent
+        (``None`` for the root), or ``None`` for a flat organisation of teams.
+    by
+        Background attributes for subgroup gaps (organisation × value cells).
+    levels
+        Ordered attributes (e.g. position: PhD … professor) with their order, for the
+        hierarchy-level trend.
+    wave_column
+        Survey round; the report covers the last round, earlier rounds give the trend.
+    k
+        Minimum group size (R1); cells are planned with
+        :func:`vrijuit.stats.disclosure.plan_disclosure`.
+    role_column, leader_role
+        Rows with ``role_column == leader_role`` are team leaders: their own-safety scale is only
+        ever used in the organisation-level leader–team correlation.
+    progress
+        ``progress(stage, done, total)`` with stages ``reading``, ``scoring``, ``disclosure``
+        and ``statistics`` (the CLI adds ``rendering``).
+
+    Returns
+    -------
+    Report
+        Language-neutral; render it with :func:`vrijuit.render.render_html`.
+
+    Notes
+    -----
+    Disclosure first: the lattice (every unit with its subtree, organisation × every value of
+    ``by`` and ``levels``) is planned before any statistic is computed, and every section only
+    keeps numbers for cells in the plan's ``shown`` set with n ≥ k. Shares in cells with
+    n < 2k are bands (R6); distributions are given only for cells with n ≥ 2k.
+
+    Examples
+    --------
+    >>> from vrijuit.stats.instruments import load_instrument
+    >>> instrument = load_instrument("edmondson")
+    >>> rng = np.random.default_rng(1)
+    >>> items = list(instrument.item_ids())
+    >>> answers = pd.DataFrame(rng.integers(1, 8, size=(60, len(items))), columns=items)
+    >>> answers["team"] = np.repeat(["a", "b", "c", "d"], 15)
+    >>> report = build_report(answers, instrument)
+    >>> report.n_respondents, [u.unit_id for u in report.units][1:]
+    (60, ['a', 'b', 'c', 'd'])
+    """
+
+    def tick(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    if not isinstance(responses, pd.DataFrame):
+        raise TypeError(f"responses must be a pandas DataFrame, got {type(responses).__name__}.")
+    if k < 2:
+        raise ValueError(f"k must be at least 2, got {k}.")
+    tick("reading", 0, 1)
+    levels = dict(levels or {})
+    data = responses
+    waves: npt.NDArray[Any] | None = None
+    if wave_column is not None:
+        waves = _column(responses, wave_column, "wave").to_numpy()
+        last = sorted(pd.unique(waves), key=str)[-1]
+        data = responses.loc[waves == last].reset_index(drop=True)
+    teams = _column(data, team_column, "team").astype(str).to_numpy(dtype=object)
+    attributes = {name: _labels(_column(data, name, "attribute")) for name in (*by, *levels)}
+    tick("reading", 1, 1)
+
+    tick("scoring", 0, 1)
+    scored = importlib.import_module("vrijuit.stats.scoring").score_instrument(data, instrument)
+    all_scores = None
+    if waves is not None:
+        all_scores = importlib.import_module("vrijuit.stats.scoring").score_instrument(
+            responses, instrument
+        )
+    tick("scoring", 1, 1)
+
+    tick("disclosure", 0, 1)
+    disclosure = importlib.import_module("vrijuit.stats.disclosure")
+    parents, names, unit_levels = _tree_description(tree, sorted(set(teams)))
+    lattice = disclosure.cells_for_report(teams, parents, attributes)
+    plan = disclosure.plan_disclosure(lattice, k=k)
+    door = _Door(k, frozenset(cell_id(key) for key in plan.shown))
+    tree_arrays = _Tree(
+        tuple(str(u) for u in lattice.units),
+        np.asarray(lattice.parent, dtype=np.int64),
+        np.asarray(lattice.depth, dtype=np.int64),
+        names,
+        unit_levels,
+    )
+    tick("disclosure", 1, 1)
+
+    ctx = _Context(
+        instrument=instrument,
+        data=data,
+        teams=teams,
+        scores=scored.scores,
+        keyed=scored.keyed,
+        tree=tree_arrays,
+        team_codes=np.asarray(lattice.team_codes, dtype=np.int64),
+        attributes=attributes,
+        door=door,
+        organisation_cell=cell_id(lattice.root),
+        notes=[],
+        k=k,
+    )
+    scored_scales = [s for s in instrument.scales if s.id in scored.scores.columns]
+    climate = [s for s in scored_scales if s.role == "climate"]
+    climate.sort(key=lambda s: not s.headline)
+    total = 4 + len(climate) * max(len(by) + len(levels), 1)
+    done = 0
+    tick("statistics", done, total)
+
+    organisation = []
+    for scale in climate:
+        org = _organisation_scale(ctx, scale, team_stats=True)
+        if org is not None and waves is not None and all_scores is not None:
+            trend = _wave_points(
+                scale, all_scores.scores[scale.id].to_numpy(dtype=np.float64), waves, k
+            )
+            org = OrganisationScale(**{**_fields(org), "trend": trend})
+        if org is not None:
+            organisation.append(org)
+    done += 1
+    tick("statistics", done, total)
+
+    units = _units(ctx, climate)
+    flagged = tuple(
+        FlaggedTeam(unit.unit_id, us.scale_id, us.flags)
+        for unit in units
+        if unit.team
+        for us in unit.scales
+        if us.flags
+    )
+    done += 1
+    tick("statistics", done, total)
+
+    gaps = []
+    trends = []
+    for scale in (s for s in climate if s.headline):
+        for attribute in by:
+            gaps.append(_gap_section(ctx, attribute, scale))
+            done += 1
+            tick("statistics", done, total)
+        for attribute, order in levels.items():
+            trend_result = _level_trend(ctx, attribute, [str(o) for o in order], scale)
+            if trend_result is not None:
+                trends.append(trend_result)
+            done += 1
+            tick("statistics", done, total)
+
+    leader = None
+    leader_scales = [s for s in scored_scales if s.role == "leader_own"]
+    if role_column is not None and leader_scales and climate:
+        roles = _column(data, role_column, "role").astype(str).to_numpy()
+        leader = _leader_relation(ctx, leader_scales[0], climate[0], roles == leader_role)
+
+    voice = tuple(
+        org
+        for scale in scored_scales
+        if scale.role == "behaviour"
+        and (org := _organisation_scale(ctx, scale, team_stats=False)) is not None
+    )
+    incident_scales = tuple(
+        org
+        for scale in scored_scales
+        if scale.role == "incidents"
+        and (org := _organisation_scale(ctx, scale, team_stats=False, reliability=False))
+        is not None
+    )
+    incidents = IncidentBlock(incident_scales, sector_figure()) if incident_scales else None
+    tick("statistics", total, total)
+
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        engine_version=ENGINE_VERSION,
+        instrument_id=instrument.id,
+        instrument_version=str(instrument.version),
+        instrument_name=_text(instrument.name),
+        k=k,
+        n_respondents=len(data),
+        scales=tuple(_scale_info(s) for s in scored_scales),
+        organisation=tuple(organisation),
+        units=units,
+        flagged=flagged,
+        gaps=tuple(gaps),
+        levels=tuple(trends),
+        leaders=leader,
+        voice=voice,
+        incidents=incidents,
+        suppressed=_suppressions(plan, tree_arrays, ctx.organisation_cell),
+        notes=tuple(ctx.notes),
+    )
+
+
+def _fields(result: Any) -> dict[str, Any]:
+    return {name: getattr(result, name) for name in result.__dataclass_fields__}
+
+
+def _scale_info(scale: Scale) -> ScaleInfo:
+    fmt = scale.response_format
+    return ScaleInfo(
+        scale_id=scale.id,
+        name=_text(scale.name),
+        role=str(scale.role),
+        headline=bool(scale.headline),
+        low=float(fmt.low),
+        high=float(fmt.high),
+        cutoff=None if scale.unsafe_below is None else float(scale.unsafe_below),
+        n_items=len(scale.items),
+    )
