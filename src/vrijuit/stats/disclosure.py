@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from fractions import Fraction
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -62,9 +63,10 @@ CellKind = Literal["unit", "attribute", "unit_attribute"]
 _KIND_ORDER = {"unit": 0, "attribute": 1, "unit_attribute": 2}
 
 
-@dataclass(frozen=True, order=True)
-class CellKey:
+class CellKey(NamedTuple):
     """The name of a cell: ``unit``, ``attribute`` (organisation × value) or ``unit_attribute``.
+
+    A named tuple, so hashing and ordering stay fast for tens of thousands of cells.
 
     >>> str(CellKey("unit_attribute", unit="Physics", attribute="gender", value="woman"))
     'Physics × gender=woman'
@@ -83,8 +85,7 @@ class CellKey:
         return f"{self.unit} × {self.attribute}={self.value}"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """A cell of the lattice with its respondent count and the depth of its unit (root = 0)."""
 
     key: CellKey
@@ -158,9 +159,23 @@ def _member_rows(lattice: CellLattice, key: CellKey, rows: IntArray) -> BoolArra
     return inside
 
 
+def _raw_codes(labels: Any) -> tuple[IntArray, list[Any]]:
+    """Integer codes (−1 missing) and distinct labels; categorical input is used as it is."""
+    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
+        labels = labels.array
+    if isinstance(labels, pd.Categorical):
+        return np.asarray(labels.codes, dtype=np.int64), list(labels.categories)
+    if not isinstance(labels, np.ndarray | pd.Series | pd.Index):
+        labels = pd.Series(list(labels), dtype=object)
+    if np.ndim(labels) != 1:
+        raise ValueError(f"labels must be one-dimensional, got shape {np.shape(labels)}.")
+    codes, uniques = pd.factorize(labels)
+    return np.asarray(codes, dtype=np.int64), list(uniques)
+
+
 def _factorize_labels(labels: Any, *, name: str) -> tuple[IntArray, tuple[str, ...]]:
     """Codes (−1 for missing) and the sorted distinct labels as text."""
-    codes, uniques = pd.factorize(pd.Series(np.asarray(labels, dtype=object)), sort=False)
+    codes, uniques = _raw_codes(labels)
     text = [str(u) for u in uniques]
     order = sorted(range(len(text)), key=lambda i: text[i])
     if len(set(text)) != len(text):
@@ -266,7 +281,7 @@ def cells_for_report(
     attributes = dict(attributes or {})
     units, parent, depth, enter, leave = _tree_arrays(tree_parent)
     index = {u: i for i, u in enumerate(units)}
-    team_raw, team_uniques = pd.factorize(pd.Series(np.asarray(teams, dtype=object)))
+    team_raw, team_uniques = _raw_codes(teams)
     if (team_raw < 0).any():
         row = int(np.flatnonzero(team_raw < 0)[0])
         raise ValueError(f"the unit of respondent row {row + 1} is missing.")
@@ -283,9 +298,9 @@ def cells_for_report(
     value_codes = np.full((n, len(names)), -1, dtype=np.int64)
     values: list[tuple[str, ...]] = []
     for j, name in enumerate(names):
-        labels = np.asarray(attributes[name], dtype=object)
-        if labels.shape != (n,):
-            raise ValueError(f"attribute {name!r} has {labels.shape[0]} labels for {n} rows.")
+        labels = attributes[name]
+        if len(labels) != n:
+            raise ValueError(f"attribute {name!r} has {len(labels)} labels for {n} rows.")
         value_codes[:, j], uniques = _factorize_labels(labels, name=f"attribute {name!r}")
         values.append(uniques)
     unit_n = _subtree_sums(np.bincount(team_codes, minlength=len(units)), parent, depth)
@@ -571,6 +586,20 @@ def tree_residuals(
     ...     CellKey("unit", unit="o")]
     (2, (CellKey(kind='unit', unit='a', attribute='', value=''),))
     """
+    shown_units, residual, above = _tree_structure(lattice, shown)
+    wanted = np.flatnonzero(shown_units)
+    return {
+        CellKey("unit", unit=lattice.units[u]): (int(residual[u]), children)
+        for u, children in zip(
+            wanted, _shown_children(lattice, shown_units, above, wanted), strict=True
+        )
+    }
+
+
+def _tree_structure(
+    lattice: CellLattice, shown: Iterable[CellKey]
+) -> tuple[BoolArray, IntArray, IntArray]:
+    """Shown-unit mask, residual size per unit, and each unit's nearest shown proper ancestor."""
     units = _unit_index(lattice)
     shown_units = np.zeros((len(lattice.units), 1), dtype=bool)
     for key in shown:
@@ -579,24 +608,33 @@ def tree_residuals(
     nearest = _nearest_shown(shown_units, lattice.parent, lattice.depth)[:, 0]
     residual = np.bincount(nearest[lattice.team_codes] + 1, minlength=len(units) + 1)[1:]
     above = np.where(lattice.parent >= 0, nearest[np.maximum(lattice.parent, 0)], -1)
-    children: dict[int, list[int]] = {}
-    for child in np.flatnonzero(shown_units[:, 0] & (above >= 0)):
-        children.setdefault(int(above[child]), []).append(int(child))
-    return {
-        CellKey("unit", unit=lattice.units[u]): (
-            int(residual[u]),
-            tuple(CellKey("unit", unit=lattice.units[c]) for c in children.get(int(u), [])),
-        )
-        for u in np.flatnonzero(shown_units[:, 0])
-    }
+    return shown_units[:, 0], residual.astype(np.int64), above
+
+
+def _shown_children(
+    lattice: CellLattice, shown_units: BoolArray, above: IntArray, wanted: IntArray
+) -> list[tuple[CellKey, ...]]:
+    """For each unit in ``wanted``, its shown sub-units with no shown unit in between."""
+    child = np.flatnonzero(shown_units & (above >= 0))
+    child = child[np.isin(above[child], wanted)]
+    order = np.argsort(above[child], kind="stable")
+    child = child[order]
+    starts = np.searchsorted(above[child], wanted, side="left")
+    stops = np.searchsorted(above[child], wanted, side="right")
+    return [
+        tuple(CellKey("unit", unit=lattice.units[int(c)]) for c in child[a:b])
+        for a, b in zip(starts, stops, strict=True)
+    ]
 
 
 def _tree_leaks(lattice: CellLattice, shown: frozenset[CellKey], k: int) -> list[Leak]:
+    shown_units, residual, above = _tree_structure(lattice, shown)
+    bad = np.flatnonzero(shown_units & (residual > 0) & (residual < k))
     leaks = []
-    for key, (size, children) in tree_residuals(lattice, shown).items():
-        if 0 < size < k:
-            terms = (LeakTerm(key, 1.0), *(LeakTerm(c, -1.0) for c in children))
-            leaks.append(Leak(size=size, terms=terms, rule="tree_residual"))
+    for u, children in zip(bad, _shown_children(lattice, shown_units, above, bad), strict=True):
+        key = CellKey("unit", unit=lattice.units[int(u)])
+        terms = (LeakTerm(key, 1.0), *(LeakTerm(c, -1.0) for c in children))
+        leaks.append(Leak(size=int(residual[u]), terms=terms, rule="tree_residual"))
     return leaks
 
 
@@ -707,7 +745,10 @@ def _structural_audit(lattice: CellLattice, shown: frozenset[CellKey], k: int) -
         j = names.index(key.attribute)
         v = lattice.attribute_values[j].index(key.value)
         weights[:, column] = lattice.attribute_codes[first, j] == v
-    pairs, pair_index = np.unique(residual * n_profiles + profile, return_inverse=True)
+    # Respondents per (residual, profile) pair, by one bincount over the pair code.
+    pair_counts = np.bincount(residual * n_profiles + profile)
+    pairs = np.flatnonzero(pair_counts)
+    pair_sizes = pair_counts[pairs]
     pair_residual, pair_profile = np.divmod(pairs, n_profiles)
     residual_ids, residual_pos = np.unique(pair_residual, return_inverse=True)
     incidence = sp.csr_matrix(
@@ -740,7 +781,6 @@ def _structural_audit(lattice: CellLattice, shown: frozenset[CellKey], k: int) -
     reduced_profile = np.where(main[pair_profile], -1, pair_profile)
     atom_key = pair_residual * (n_profiles + 1) + (reduced_profile + 1)
     atom_codes, atom_of_pair = np.unique(atom_key[keep], return_inverse=True)
-    pair_sizes = np.bincount(pair_index, minlength=pairs.shape[0])
     atom_sizes = np.bincount(atom_of_pair, weights=pair_sizes[keep]).astype(np.int64)
     atom_residual, atom_profile = np.divmod(atom_codes, n_profiles + 1)
     atom_profile -= 1
@@ -751,24 +791,39 @@ def _structural_audit(lattice: CellLattice, shown: frozenset[CellKey], k: int) -
     for i in range(width):
         rows.append([free[int(p) if p >= 0 else anchor][i] for p in atom_profile])
     span = SpanTest.build(np.array(rows, dtype=np.int64).reshape(len(rows), atom_codes.shape[0]))
-    residuals = tree_residuals(lattice, shown)
-    leaks = []
+    shown_units, _, above = _tree_structure(lattice, shown)
+    kids = _shown_children(lattice, shown_units, above, np.unique(atom_residual))
+    residual_children = dict(zip((int(r) for r in np.unique(atom_residual)), kids, strict=True))
+    leaks: list[Leak] = []
+    residual_units = [int(r) for r in np.unique(atom_residual)]
+    offset = len(residual_units)
     for group in find_small_derivable(span, [int(s) for s in atom_sizes], k=k, limit=1):
-        terms: list[LeakTerm] = []
-        units = {int(atom_residual[a]) for a in group}
-        for u in sorted(units):
+        solution = span.coefficients(group)
+        # The value coefficients a = sum_i c_i z_i over the kernel directions of the constraints.
+        a = [
+            sum(
+                (solution[offset + i] * space.coordinates[var][i] for i in range(width)),
+                Fraction(0),
+            )
+            for var in range(len(variables))
+        ]
+        w0 = sum((a[var] for var in np.flatnonzero(weights[anchor])), Fraction(0))
+        # Residuals outside the reduced problem carry t = -w0: a -w0 multiple of the grand total,
+        # and t + w0 on the reduced residuals. Residual r = unit r minus its shown children.
+        t = {u: solution[i] + w0 for i, u in enumerate(residual_units)}
+        coefficient: dict[CellKey, Fraction] = {lattice.root: -w0}
+        for u, value in t.items():
             unit_key = CellKey("unit", unit=lattice.units[u])
-            terms.append(LeakTerm(unit_key, None))
-            terms += [LeakTerm(child, None) for child in residuals[unit_key][1]]
-        for a in group:
-            profile_id = int(atom_profile[a])
-            row = weights[profile_id] if profile_id >= 0 else weights[anchor]
-            for position in np.flatnonzero(row):
-                term = LeakTerm(variables[int(position)], None)
-                if term not in terms:
-                    terms.append(term)
+            coefficient[unit_key] = coefficient.get(unit_key, Fraction(0)) + value
+            for child in residual_children[u]:
+                coefficient[child] = coefficient.get(child, Fraction(0)) - value
+        for var, value in enumerate(a):
+            coefficient[variables[var]] = value
+        terms = tuple(
+            LeakTerm(key, float(value)) for key, value in sorted(coefficient.items()) if value != 0
+        )
         size = int(atom_sizes[list(group)].sum())
-        leaks.append(Leak(size=size, terms=tuple(terms), rule="structural_span"))
+        leaks.append(Leak(size=size, terms=terms, rule="structural_span"))
     return leaks
 
 
@@ -799,9 +854,12 @@ def audit(
     if k < 2:
         raise ValueError(f"k must be at least 2, got {k}.")
     chosen = frozenset(shown)
-    for key in chosen:
-        lattice.cell(key)
-    small = [key for key in sorted(chosen) if 0 < lattice.cell(key).n < k]
+    unknown = [key for key in chosen if key not in lattice._index]
+    if unknown:
+        raise ValueError(f"{unknown[0]} is not a cell of this lattice.")
+    small = sorted(
+        (key for key in chosen if 0 < lattice.cell(key).n < k), key=lattice._index.__getitem__
+    )
     if small:
         leaks = tuple(Leak(lattice.cell(key).n, (LeakTerm(key, 1.0),), "below_k") for key in small)
         return AuditResult(safe=False, leaks=leaks, method="threshold", k=k)
@@ -870,18 +928,15 @@ def plan_disclosure(
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, got {k}.")
-    candidates = lattice.keys if cells is None else tuple(cells)
-    for key in candidates:
-        lattice.cell(key)
+    candidates = lattice.cells if cells is None else tuple(lattice.cell(key) for key in cells)
     keep_last = frozenset([lattice.root] if protected is None else protected)
     suppressed: dict[CellKey, SuppressionReason] = {}
     shown = set()
-    for key in candidates:
-        n = lattice.cell(key).n
-        if n < k:
-            suppressed[key] = SuppressionReason("below_k", n)
+    for cell in candidates:
+        if cell.n < k:
+            suppressed[cell.key] = SuppressionReason("below_k", cell.n)
         else:
-            shown.add(key)
+            shown.add(cell.key)
     method = "threshold"
     while True:
         result = audit(lattice, shown, k=k, earlier=earlier)
