@@ -359,3 +359,15 @@ def test_permuting_rows_changes_nothing_and_indices_stay_in_range(seed: int) -> 
     assert np.all((a[~np.isnan(a)] >= -1 - 1e-12) & (a[~np.isnan(a)] <= 1 + 1e-12))
     lindell = rwg_j_lindell(items, teams, null_variance=sigma2).values
     assert np.all(lindell[~np.isnan(lindell)] <= 1)
+
+
+@pytest.mark.parametrize("scale", [0.25, 7.0])  # fractional answers; integers on a wide range
+def test_median_deviation_for_non_likert_data_matches_pandas(scale: float) -> None:
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(rng.integers(0, 9, size=(40, 2)) * scale, columns=["a", "b"])
+    frame["team"] = rng.integers(0, 5, size=40)
+    res = average_deviation(frame[["a", "b"]], frame["team"], center="median")
+    naive = frame.groupby("team")[["a", "b"]].apply(
+        lambda block: (block - block.median()).abs().mean().mean()
+    )
+    np.testing.assert_allclose(res.values, naive.to_numpy(), atol=1e-12)

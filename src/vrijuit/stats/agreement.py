@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from vrijuit.stats._grouping import as_groups
+from vrijuit.stats._grouping import ItemMoments, as_groups, team_item_moments
 from vrijuit.stats._validation import as_float_matrix, as_float_vector, check_option
 from vrijuit.stats.groups import Groups
 from vrijuit.stats.results import Result
@@ -244,7 +244,7 @@ def _mean_item_variance(
     n = grouping.sum(answered).astype(np.int64)
     # An item with fewer than two answers has no variance; then, as in R's mean() without
     # na.rm, the team has no value.
-    mean_variance = grouping.var(matrix).mean(axis=1)
+    mean_variance = team_item_moments(matrix, grouping).var.mean(axis=1)
     return grouping, n, mean_variance, matrix.shape[1]
 
 
@@ -382,8 +382,8 @@ def awg(items: Any, groups: Groups | Any, *, low: float, high: float) -> TeamAgr
         raise ValueError(f"low must be below high, got low={low!r}, high={high!r}.")
     matrix, grouping, n = _listwise(items, groups)
     k = n.astype(np.float64)[:, np.newaxis]
-    mean = grouping.mean(matrix)
-    variance = grouping.var(matrix)
+    moments = team_item_moments(matrix, grouping)
+    mean, variance = moments.mean, moments.var
     # A small tolerance so a mean exactly on a bound (computed another way) stays admissible.
     tol = 1e-9 * (high - low)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -401,24 +401,43 @@ def awg(items: Any, groups: Groups | Any, *, low: float, high: float) -> TeamAgr
     return TeamAgreement(index="awg", labels=grouping.labels, n=n, values=out, items_used=used)
 
 
-def _team_medians(matrix: FloatArray, grouping: Groups, n: IntArray) -> FloatArray:
+def _team_medians(matrix: FloatArray, grouping: Groups, moments: ItemMoments) -> FloatArray:
     """Per team and item the median, R style (mean of the two middle values for even n).
 
-    One sort of the whole matrix: each team's values are shifted into their own interval by an
-    offset larger than the data's range, so a column sort also sorts within teams. For integer
-    (Likert) answers the shifted values are exact.
+    Integer answers on a short scale (Likert) take a counting path: per team the number of
+    answers at or below each option, then the options at the two middle ranks. Other data are
+    sorted within teams by one column sort of values shifted into a separate interval per team.
+    Data are complete here (listwise).
     """
+    n_teams, n_items = moments.count.shape
     if matrix.shape[0] == 0:
-        return np.full((grouping.n_groups, matrix.shape[1]), np.nan)
-    span = float(np.max(matrix) - np.min(matrix)) + 1.0
-    offset = grouping.codes.astype(np.float64)[:, np.newaxis] * span
-    ordered = np.sort(matrix - np.min(matrix) + offset, axis=0)
-    starts = np.concatenate(([0], np.cumsum(n)[:-1]))
-    lower = np.minimum(starts + (n - 1) // 2, matrix.shape[0] - 1)
-    upper = np.minimum(starts + n // 2, matrix.shape[0] - 1)
-    team_offset = np.arange(grouping.n_groups, dtype=np.float64)[:, np.newaxis] * span
-    medians = (ordered[lower] + ordered[upper]) / 2.0 - team_offset + np.min(matrix)
-    return np.where((n > 0)[:, np.newaxis], medians, np.nan)
+        return np.full((n_teams, n_items), np.nan)
+    lowest, highest = float(np.min(matrix)), float(np.max(matrix))
+    n = moments.count
+    lower_rank, upper_rank = np.floor((n - 1.0) / 2.0), np.floor(n / 2.0)
+    if highest - lowest <= 20 and np.all(matrix == np.round(matrix)):
+        lower = np.full((n_teams, n_items), np.nan)
+        upper = np.full((n_teams, n_items), np.nan)
+        at_or_below = np.zeros((n_teams, n_items))
+        for option in np.arange(lowest, highest + 1.0):
+            at_or_below += moments.reduce((matrix == option).astype(np.float64))
+            # The option at 0-based rank r is the first whose cumulative count exceeds r.
+            lower = np.where(np.isnan(lower) & (at_or_below > lower_rank), option, lower)
+            upper = np.where(np.isnan(upper) & (at_or_below > upper_rank), option, upper)
+    else:
+        span = highest - lowest + 1.0
+        offset = grouping.codes.astype(np.float64)[:, np.newaxis] * span
+        shifted = np.sort(matrix - lowest + offset, axis=0)
+        sizes = grouping.sizes()
+        first = np.concatenate(([0], np.cumsum(sizes)[:-1]))[:, np.newaxis].astype(np.float64)
+        last = matrix.shape[0] - 1
+        lower_row = np.minimum(first + lower_rank, last).astype(np.int64)
+        upper_row = np.minimum(first + upper_rank, last).astype(np.int64)
+        columns = np.arange(n_items)
+        team_offset = np.arange(n_teams, dtype=np.float64)[:, np.newaxis] * span - lowest
+        lower = shifted[lower_row, columns] - team_offset
+        upper = shifted[upper_row, columns] - team_offset
+    return np.where(n > 0, (lower + upper) / 2.0, np.nan)
 
 
 def average_deviation(
@@ -449,9 +468,11 @@ def average_deviation(
     """
     check_option(center, name="center", allowed=("mean", "median"))
     matrix, grouping, n = _listwise(items, groups)
-    centres = grouping.mean(matrix) if center == "mean" else _team_medians(matrix, grouping, n)
+    moments = team_item_moments(matrix, grouping)
+    centres = moments.mean if center == "mean" else _team_medians(matrix, grouping, moments)
     deviations = np.abs(matrix - centres[grouping.codes])
-    item_ad = grouping.mean(deviations)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        item_ad = moments.reduce(deviations) / n[:, np.newaxis]
     out = np.where(n > 1, item_ad.mean(axis=1), np.nan)
     return TeamAgreement(
         index=f"ad_{center}",
