@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,10 @@ from scipy import stats
 
 from make_data import CUTOFF, HIGH, LOW, MIN_ITEMS, BenchData, ScaleSpec
 
-__all__ = ["Figures", "baseline_figures", "compare"]
+__all__ = ["ALL_FIGURES", "Figures", "Scored", "baseline_figures", "baseline_scores", "compare"]
+
+# The groups of figures both sides compute; "scores" are the person scale scores themselves.
+ALL_FIGURES = ("scores", "alpha", "teams", "agreement", "icc", "rollup", "gaps")
 
 # Every figure is either one number or a Series indexed by team, node or group label.
 Figures = dict[str, Any]
@@ -134,24 +138,39 @@ def _subtree_teams(units: pd.DataFrame) -> dict[str, list[str]]:
     return {unit: collect(unit) for unit in units["unit_id"]}
 
 
+@dataclass
+class Scored:
+    """The reverse-keyed item frames and person scale scores, one per scale."""
+
+    keyed: dict[str, pd.DataFrame]
+    scores: dict[str, pd.Series]
+
+
+def baseline_scores(data: BenchData, scales: Iterable[ScaleSpec] | None = None) -> Scored:
+    """Reverse-key and score every scale the straightforward way."""
+    keyed = {scale.id: keyed_items(data, scale) for scale in scales or data.scales}
+    return Scored(keyed=keyed, scores={key: scale_score(frame) for key, frame in keyed.items()})
+
+
 def baseline_figures(
     data: BenchData,
     *,
-    scales: Iterable[ScaleSpec] | None = None,
-    include: Iterable[str] = ("alpha", "teams", "agreement", "icc", "rollup", "gaps"),
+    include: Iterable[str] = ALL_FIGURES,
+    scored: Scored | None = None,
 ) -> Figures:
-    """Every figure of the comparison, computed the straightforward way."""
+    """Every figure of the comparison, computed the straightforward way.
+
+    ``scored`` (from :func:`baseline_scores`) lets the scoring be timed on its own.
+    """
     parts = set(include)
-    chosen = tuple(scales) if scales is not None else data.scales
+    scored = scored if scored is not None else baseline_scores(data)
     responses = data.responses
     teams = responses["team"]
     figures: Figures = {}
-    scores = {}
-    for scale in chosen:
-        keyed = keyed_items(data, scale)
-        score = scale_score(keyed)
-        scores[scale.id] = score
-        prefix = scale.id
+    for prefix, keyed in scored.keyed.items():
+        score = scored.scores[prefix]
+        if "scores" in parts:
+            figures[f"{prefix}.score"] = score.set_axis(score.index.astype(str))
         if "alpha" in parts:
             figures[f"{prefix}.alpha"] = float(pingouin.cronbach_alpha(data=keyed)[0])
         if "teams" in parts:
@@ -168,9 +187,9 @@ def baseline_figures(
             figures[f"{prefix}.icc1"] = icc1
             figures[f"{prefix}.icc2"] = icc2
     if "rollup" in parts:
-        figures.update(_rollup(data, scores))
+        figures.update(_rollup(data, scored.scores))
     if "gaps" in parts:
-        figures.update(_gaps(responses["gender"], scores))
+        figures.update(_gaps(responses["gender"], scored.scores))
     return figures
 
 
