@@ -21,6 +21,7 @@ are reported (they depend on the machine and its load) but do not fail the run.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -237,10 +238,8 @@ def bench_against_baseline(size: int, teams: int, items: int, repeat: int) -> bo
     for part in ALL_FIGURES:
         try:
             engine_figures(warm_up, include=[part])  # imports and first-call costs, untimed
-            ours_seconds, ours = median_time(
-                lambda part=part: engine_figures(data, include=[part], prepared=ours_prepared),
-                repeat,
-            )
+            run = functools.partial(engine_figures, data, include=[part], prepared=ours_prepared)
+            ours_seconds, ours = median_time(run, repeat)
         except ImportError as error:
             print(f"  {part:<10} {'—':>9} {'—':>11} {'—':>8}  not available: {error}")
             continue
