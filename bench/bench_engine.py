@@ -156,8 +156,6 @@ def _report(
     responses: pd.DataFrame, instrument_path: Path, data: BenchData
 ) -> tuple[dict[str, Any], str]:
     try:
-        from vrijuit.stats.rollup import UnitTree
-
         from vrijuit.stats.instruments import load_instrument
         from vrijuit.stats.report import build_report
     except ImportError:
@@ -171,13 +169,24 @@ def _report(
         if missing:
             how += f"; stages not run: {', '.join(missing)}"
         return {"results": to_jsonable(outputs)}, how
-    tree = UnitTree.from_frame(data.units, unit="unit_id", parent="parent_id")
+    units = data.units
+    tree: Any = {
+        unit: parent if isinstance(parent, str) else None
+        for unit, parent in zip(units["unit_id"], units["parent_id"], strict=True)
+    }
+    try:
+        from vrijuit.stats.rollup import UnitTree
+
+        tree = UnitTree.from_frame(units, unit="unit_id", parent="parent_id")
+    except ImportError:
+        pass  # build_report also takes the parent mapping
     report = build_report(
         responses,
         load_instrument(instrument_path),
         team_column="team",
         tree=tree,
         by=("gender",),
+        levels={"position": ("phd", "postdoc", "assistant", "associate", "full")},
     )
     return report.to_dict(), "vrijuit.stats.report.build_report"
 
