@@ -53,15 +53,20 @@ def team_item_moments(matrix: FloatArray, grouping: Groups) -> ItemMoments:
     n_items = matrix.shape[1]
     flat = (grouping.codes[:, np.newaxis] * n_items + np.arange(n_items)).ravel()
     missing = np.isnan(matrix)
+    complete = not bool(missing.any())
     empty = np.zeros((grouping.n_groups, n_items))
     moments = ItemMoments(count=empty, mean=empty, var=empty, flat_index=flat)
-    count = moments.reduce((~missing).astype(np.float64))
+    if complete:  # skip the masking passes over N × K
+        count = np.repeat(grouping.sizes().astype(np.float64)[:, np.newaxis], n_items, axis=1)
+    else:
+        count = moments.reduce((~missing).astype(np.float64))
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # A rounded shift keeps integer answers integer, so the sums stay exact for Likert data.
         answered = (~missing).sum(axis=0)
-        column_sum = np.where(missing, 0.0, matrix).sum(axis=0)
+        filled = matrix if complete else np.where(missing, 0.0, matrix)
+        column_sum = filled.sum(axis=0)
         shift = np.round(np.where(answered > 0, column_sum / np.maximum(answered, 1), 0.0))
-        centred = np.where(missing, 0.0, matrix - shift)
+        centred = matrix - shift if complete else np.where(missing, 0.0, matrix - shift)
         total = moments.reduce(centred)
         squares = moments.reduce(centred * centred)
         mean = np.where(count > 0, total / count + shift, np.nan)
