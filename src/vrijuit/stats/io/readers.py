@@ -100,7 +100,11 @@ def _drop_empty_rows(table: RawTable, name: str, lang: str) -> RawTable:
     frame = table.frame
     if frame.shape[1] == 0 or len(frame) == 0:
         raise ResponseFileError("io.file.header_only", file=name, lang=lang)
-    empty: npt.NDArray[np.bool_] = np.asarray(frame.isna().to_numpy().all(axis=1), dtype=bool)
+    # Only rows whose first cell is empty can be empty rows: check those rows only.
+    empty = np.array(frame.iloc[:, 0].isna().to_numpy(), dtype=bool)
+    candidates = np.flatnonzero(empty)
+    if len(candidates):
+        empty[candidates] = frame.iloc[candidates].isna().to_numpy().all(axis=1)
     if not empty.any():
         return table
     if empty.all():
@@ -221,7 +225,6 @@ def _read_csv(
             keep_default_na=False,
             na_values=[""],
             skip_blank_lines=False,
-            skipinitialspace=True,
             engine="c",
             low_memory=False,
         )
