@@ -983,7 +983,7 @@ def build_report(
         instrument_version=str(instrument.version),
         instrument_name=_text(instrument.name),
         k=k,
-        n_respondents=len(data),
+        n_respondents=len(data) if door.allows(ctx.organisation_cell, len(data)) else 0,
         scales=tuple(_scale_info(s) for s in scored_scales),
         organisation=tuple(organisation),
         units=units,

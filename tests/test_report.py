@@ -1,0 +1,458 @@
+"""build_report: disclosure is the only door, numbers match independent pandas/pingouin
+computations, and the JSON form follows docs/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from vrijuit.render import render_html
+from vrijuit.stats.instruments import Instrument, load_instrument
+from vrijuit.stats.report import build_report
+from vrijuit.stats.report_model import Report, json_schema
+
+K = 5
+SCHEMA = Path(__file__).parents[1] / "docs" / "report.schema.json"
+TREE = {
+    "org": None,
+    "d1": "org",
+    "d2": "org",
+    "t1": "d1",
+    "t2": "d1",
+    "t3": "d2",
+    "t4": "d2",
+    "t5": "org",
+    "t6": "org",
+}
+TEAM_SIZES = {"t1": 30, "t2": 25, "t3": 20, "t4": 3, "t5": 22, "t6": 7}
+SCALE = "psychological_safety"
+
+
+@pytest.fixture(scope="module")
+def instrument() -> Instrument:
+    return load_instrument("edmondson")
+
+
+def make_responses(instrument: Instrument, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    scale = instrument.scale(SCALE)
+    rows = []
+    for position, (team, size) in enumerate(TEAM_SIZES.items()):
+        level = rng.normal(0.0, 0.8) + (1.5 if team == "t2" else 0.0)
+        for _ in range(size):
+            person = level + rng.normal(0.0, 1.0)
+            row: dict[str, Any] = {"team": team}
+            for item in scale.items:
+                latent = 4.0 + (-person if item.reverse else person) + rng.normal(0.0, 0.8)
+                row[item.id] = float(np.clip(np.rint(latent), 1, 7))
+            row["gender"] = rng.choice(["f", "m"])
+            row["position"] = ["phd", "postdoc", "professor"][(position + len(rows)) % 3]
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    # some "prefer not to say" (missing) answers
+    frame.loc[frame.sample(frac=0.05, random_state=seed).index, "PS3"] = np.nan
+    return frame
+
+
+@pytest.fixture(scope="module")
+def responses(instrument: Instrument) -> pd.DataFrame:
+    return make_responses(instrument)
+
+
+@pytest.fixture(scope="module")
+def report(responses: pd.DataFrame, instrument: Instrument) -> Report:
+    return build_report(
+        responses,
+        instrument,
+        tree=TREE,
+        by=("gender",),
+        levels={"position": ["phd", "postdoc", "professor"]},
+        k=K,
+    )
+
+
+def naive_scores(responses: pd.DataFrame, instrument: Instrument) -> pd.Series:
+    """The scale score written out: reverse-key, mean of answered items, NaN below min_items."""
+    scale = instrument.scale(SCALE)
+    low, high = scale.response_format.low, scale.response_format.high
+    keyed = pd.DataFrame(
+        {
+            i.id: (low + high - responses[i.id]) if i.reverse else responses[i.id]
+            for i in scale.items
+        }
+    )
+    score = keyed.mean(axis=1, skipna=True)
+    return score.where(keyed.notna().sum(axis=1) >= scale.min_items)
+
+
+def walk(value: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every JSON object in the report with its path."""
+    found = []
+    if isinstance(value, dict):
+        found.append((path, value))
+        for key, child in value.items():
+            found.extend(walk(child, f"{path}.{key}"))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.extend(walk(child, f"{path}[{index}]"))
+    return found
+
+
+# -- disclosure is the only door ------------------------------------------------------------
+
+
+def test_every_cell_with_numbers_is_shown_and_has_at_least_k_people(report: Report) -> None:
+    data = report.to_dict()
+    suppressed = {s["cell"] for s in data["suppressed"]}
+    cells = [(path, obj) for path, obj in walk(data) if "cell" in obj and "n" in obj]
+    assert len(cells) > 10
+    for path, obj in cells:
+        assert obj["cell"] not in suppressed, path
+        assert obj["n"] >= K, path
+    for path, obj in walk(data):
+        if path.startswith(".units") and "scale_id" in obj and "n" in obj:
+            assert obj["n"] >= K, path
+
+
+def test_a_suppressed_cell_carries_no_numbers_about_people(report: Report) -> None:
+    for item in report.to_dict()["suppressed"]:
+        numbers = {
+            key
+            for key, value in item.items()
+            if isinstance(value, int | float) and key != "revealed"
+        }
+        assert not numbers, item
+
+
+def test_a_team_below_k_is_suppressed_and_not_shown_anywhere(report: Report) -> None:
+    reasons = {s.cell: s.reason for s in report.suppressed}
+    assert reasons["unit:t4"] == "below_k"
+    assert "t4" not in {u.unit_id for u in report.units}
+    assert '"t4"' not in json.dumps([u.to_dict() for u in report.units])
+
+
+def test_a_parent_minus_its_shown_children_never_reveals_a_small_team(report: Report) -> None:
+    shown = {u.unit_id: u.n for u in report.units}
+    for parent in {p for p in TREE.values() if p is not None}:
+        if parent not in shown:
+            continue
+        children = [u for u, p in TREE.items() if p == parent]
+        if all(c in shown for c in children):
+            continue
+        residual = shown[parent] - sum(shown.get(c, 0) for c in children)
+        assert residual == 0 or residual >= K, (parent, residual)
+    # d2 = t3 + t4 with t4 below k: d2 and t3 cannot both be shown
+    assert not ("d2" in shown and "t3" in shown)
+    (hidden,) = [s for s in report.suppressed if s.cell in {"unit:d2", "unit:t3"}]
+    assert hidden.reason == "complementary" and hidden.revealed == TEAM_SIZES["t4"]
+
+
+def test_the_suppression_statement_names_every_suppressed_cell_with_its_reason(
+    report: Report,
+) -> None:
+    html = render_html(report, "en")
+    start = html.index('id="suppressed"')
+    section = html[start:]
+    assert section.count("<li>") == len(report.suppressed) > 0
+    assert "t4 is not shown because fewer than 5 people answered." in section
+    hidden = next(s for s in report.suppressed if s.reason == "complementary")
+    assert f"would reveal the answers of {hidden.revealed} people" in section
+    dutch = render_html(report, "nl")
+    assert "t4 wordt niet getoond, omdat minder dan 5 mensen antwoordden." in dutch
+
+
+def test_small_cells_show_bands_and_no_distribution(report: Report) -> None:
+    checked = 0
+    for unit in report.units:
+        for scale in unit.scales:
+            assert scale.share_below is not None
+            if scale.n < 2 * K:
+                checked += 1
+                assert scale.share_below.banded and scale.share_below.share is None
+                assert scale.distribution is None
+            else:
+                assert not scale.share_below.banded and scale.distribution is not None
+                assert sum(scale.distribution.counts) == scale.n
+    assert checked >= 1  # t6 has 7 people
+
+
+def test_gaps_and_levels_only_use_shown_groups(report: Report) -> None:
+    shown_cells = {u.cell for u in report.units} | {s.cell for s in report.organisation}
+    suppressed = {s.cell for s in report.suppressed}
+    for section in report.gaps:
+        for gap in section.gaps:
+            assert gap.cell not in suppressed and gap.n >= K and gap.n_other >= K
+    for trend in report.levels:
+        for level in trend.levels:
+            assert level.cell not in suppressed and level.n >= K
+    assert shown_cells
+
+
+def test_with_k_larger_than_the_organisation_nothing_is_shown(
+    responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    report = build_report(responses, instrument, tree=TREE, by=("gender",), k=len(responses) + 1)
+    assert report.organisation == () and report.units == () and report.n_respondents == 0
+    assert all(not g.gaps for g in report.gaps)
+    assert {s.cell for s in report.suppressed} >= {f"unit:{u}" for u in TREE}
+    assert "<h1>" in render_html(report, "nl")
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10_000), k=st.integers(3, 8))
+def test_for_any_data_and_k_no_shown_number_belongs_to_a_small_or_hidden_cell(
+    seed: int, k: int, instrument: Instrument
+) -> None:
+    responses = make_responses(instrument, seed)
+    report = build_report(responses, instrument, tree=TREE, by=("gender",), k=k)
+    data = report.to_dict()
+    hidden = {s["cell"] for s in data["suppressed"]}
+    for path, obj in walk(data):
+        if "cell" in obj and "n" in obj:
+            assert obj["cell"] not in hidden and obj["n"] >= k, path
+
+
+# -- numbers against independent computations -----------------------------------------------
+
+
+def test_organisation_mean_sd_and_share_below_match_pandas(
+    report: Report, responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    score = naive_scores(responses, instrument).dropna()
+    (org,) = report.organisation
+    assert org.n == len(score)
+    assert org.mean == pytest.approx(score.mean(), rel=1e-12)
+    assert org.sd == pytest.approx(score.std(ddof=1), rel=1e-12)
+    assert org.share_below is not None
+    assert org.share_below.share == pytest.approx((score < 4.0).mean(), rel=1e-12)
+    assert org.share_below.ci_low < org.share_below.share < org.share_below.ci_high
+    assert org.distribution is not None and sum(org.distribution.counts) == org.n
+
+
+def test_team_and_department_figures_match_a_pandas_groupby(
+    report: Report, responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    frame = responses.assign(score=naive_scores(responses, instrument))
+    team = frame[frame.team == "t1"].score.dropna()
+    (t1,) = report.unit("t1").scales
+    assert t1.n == len(team)
+    assert t1.mean == pytest.approx(team.mean(), rel=1e-12)
+    assert t1.sd == pytest.approx(team.std(ddof=1), rel=1e-12)
+    assert t1.share_below is not None
+    assert t1.share_below.share == pytest.approx((team < 4.0).mean(), rel=1e-12)
+    department = frame[frame.team.isin(["t1", "t2"])].score.dropna()
+    (d1,) = report.unit("d1").scales
+    assert (d1.n, d1.mean) == (len(department), pytest.approx(department.mean(), rel=1e-12))
+    assert d1.rwg_j is None and d1.shrunken_mean is None  # not a team: no team statistics
+
+
+def test_shrunken_team_means_lie_between_the_raw_mean_and_the_grand_mean(report: Report) -> None:
+    (org,) = report.organisation
+    assert org.mean is not None
+    for unit in report.units:
+        if not unit.team:
+            continue
+        (scale,) = unit.scales
+        assert scale.mean is not None and scale.shrunken_mean is not None
+        low, high = sorted((scale.mean, org.mean))
+        assert low - 0.05 <= scale.shrunken_mean <= high + 0.05
+
+
+def test_alpha_matches_pingouin(
+    report: Report, responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    scale = instrument.scale(SCALE)
+    keyed = pd.DataFrame(
+        {i.id: (8 - responses[i.id]) if i.reverse else responses[i.id] for i in scale.items}
+    )
+    alpha, _ = pg.cronbach_alpha(data=keyed, nan_policy="pairwise")
+    (org,) = report.organisation
+    assert org.reliability is not None
+    assert org.reliability.alpha == pytest.approx(alpha, abs=1e-6)
+
+
+def test_icc1_matches_a_one_way_anova_written_out(
+    report: Report, responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    frame = responses.assign(score=naive_scores(responses, instrument)).dropna(subset=["score"])
+    groups = frame.groupby("team").score
+    n_teams, n = groups.ngroups, len(frame)
+    grand = frame.score.mean()
+    msb = (groups.size() * (groups.mean() - grand) ** 2).sum() / (n_teams - 1)
+    msw = ((frame.score - groups.transform("mean")) ** 2).sum() / (n - n_teams)
+    k_bar = n / n_teams
+    (org,) = report.organisation
+    assert org.icc is not None
+    assert org.icc.icc1 == pytest.approx((msb - msw) / (msb + (k_bar - 1) * msw), rel=1e-9)
+    assert org.icc.icc2 == pytest.approx((msb - msw) / msb, rel=1e-9)
+
+
+def test_a_gap_is_the_group_mean_minus_the_mean_of_the_other_shown_groups(
+    report: Report, responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    frame = responses.assign(score=naive_scores(responses, instrument)).dropna(subset=["score"])
+    (section,) = report.gaps
+    assert section.works_alike is not None
+    if not section.works_alike:
+        assert section.gaps == () and section.reasons
+        return
+    for gap in section.gaps:
+        mine = frame[frame.gender == gap.group].score
+        rest = frame[frame.gender != gap.group].score
+        assert gap.difference == pytest.approx(mine.mean() - rest.mean(), rel=1e-9)
+        low, high = stats.ttest_ind(mine, rest, equal_var=False).confidence_interval()
+        assert (gap.ci_low, gap.ci_high) == (
+            pytest.approx(low, rel=1e-9),
+            pytest.approx(high, rel=1e-9),
+        )
+
+
+def test_the_level_trend_has_the_level_means_of_pandas(
+    report: Report, responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    frame = responses.assign(score=naive_scores(responses, instrument)).dropna(subset=["score"])
+    (trend,) = report.levels
+    assert [lv.level for lv in trend.levels] == ["phd", "postdoc", "professor"]
+    for level in trend.levels:
+        values = frame[frame.position == level.level].score
+        assert (level.n, level.mean) == (len(values), pytest.approx(values.mean(), rel=1e-12))
+
+
+# -- the report's shape and options ---------------------------------------------------------
+
+
+def test_the_docs_schema_file_is_the_generated_schema() -> None:
+    assert json.loads(SCHEMA.read_text("utf-8")) == json_schema()
+
+
+def validate(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str = "$") -> None:
+    """A small JSON Schema checker for the keywords the report schema uses."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        validate(value, root["$defs"][name], root, path)
+        return
+    if "anyOf" in schema:
+        errors = []
+        for option in schema["anyOf"]:
+            try:
+                validate(value, option, root, path)
+                return
+            except AssertionError as error:
+                errors.append(str(error))
+        raise AssertionError(f"{path}: matches no option: {errors}")
+    kind = schema["type"]
+    checks = {
+        "object": lambda v: isinstance(v, dict),
+        "array": lambda v: isinstance(v, list),
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+        "null": lambda v: v is None,
+    }
+    assert checks[kind](value), f"{path}: {value!r} is not {kind}"
+    if kind == "object":
+        properties = schema.get("properties", {})
+        for name in schema.get("required", []):
+            assert name in value, f"{path}: {name} missing"
+        for name, child in value.items():
+            if name in properties:
+                validate(child, properties[name], root, f"{path}.{name}")
+            else:
+                extra = schema.get("additionalProperties", True)
+                assert extra is not False, f"{path}: unexpected {name}"
+                if isinstance(extra, dict):
+                    validate(child, extra, root, f"{path}.{name}")
+    if kind == "array":
+        for index, child in enumerate(value):
+            validate(child, schema["items"], root, f"{path}[{index}]")
+
+
+def test_the_report_json_validates_against_the_schema(report: Report) -> None:
+    schema = json.loads(SCHEMA.read_text("utf-8"))
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    validate(data, schema, schema)
+    broken = {**data, "k": "five"}
+    with pytest.raises(AssertionError, match="is not integer"):
+        validate(broken, schema, schema)
+
+
+def test_progress_reports_every_stage_in_order(
+    responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    seen: list[tuple[str, int, int]] = []
+    build_report(responses, instrument, progress=lambda *a: seen.append(a), k=K)
+    stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+    assert stages == ["reading", "scoring", "disclosure", "statistics"]
+    assert all(0 <= done <= total for _, done, total in seen)
+    assert seen[-1][1] == seen[-1][2]
+
+
+def test_without_a_tree_the_teams_hang_under_the_organisation(
+    responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    report = build_report(responses, instrument, k=K)
+    assert report.units[0].unit_id == "__organisation__"
+    assert report.units[0].name.nl == "Organisatie"
+    # organisation minus the shown teams would be t4 (3 people): the smallest other team goes too
+    assert {u.unit_id for u in report.units[1:]} == {"t1", "t2", "t3", "t5"}
+    reasons = {s.cell: (s.reason, s.revealed) for s in report.suppressed}
+    assert reasons == {"unit:t4": ("below_k", None), "unit:t6": ("complementary", 3)}
+
+
+def test_waves_give_the_trend_and_the_report_covers_the_last_wave(
+    responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    earlier = make_responses(instrument, seed=99).assign(wave="2025")
+    both = pd.concat([earlier, responses.assign(wave="2026")], ignore_index=True)
+    report = build_report(both, instrument, tree=TREE, wave_column="wave", k=K)
+    assert report.n_respondents == len(responses)
+    (org,) = report.organisation
+    assert [p.wave for p in org.trend] == ["2025", "2026"]
+    last = naive_scores(responses, instrument).dropna()
+    assert org.trend[-1].mean == pytest.approx(last.mean(), rel=1e-12)
+    assert org.trend[-1].ci_low < org.trend[-1].mean < org.trend[-1].ci_high
+
+
+def test_a_missing_column_is_a_clear_error(responses: pd.DataFrame, instrument: Instrument) -> None:
+    with pytest.raises(ValueError, match="team column 'unit'"):
+        build_report(responses, instrument, team_column="unit")
+    with pytest.raises(ValueError, match="attribute column 'age'"):
+        build_report(responses, instrument, by=("age",))
+    with pytest.raises(ValueError, match="k must be at least 2"):
+        build_report(responses, instrument, k=1)
+
+
+def test_the_vrijuit_instrument_fills_voice_and_incident_blocks_beside_the_sector_figure() -> None:
+    instrument = load_instrument("vrijuit")
+    rng = np.random.default_rng(3)
+    rows = 60
+    frame = pd.DataFrame({"team": np.repeat(["a", "b", "c"], rows // 3)})
+    for scale in instrument.scales:
+        low, high = scale.response_format.low, scale.response_format.high
+        for item in scale.items:
+            frame[item.id] = rng.integers(low, high + 1, size=rows).astype(float)
+    report = build_report(frame, instrument, k=K)
+    assert {s.scale_id for s in report.voice} == {"voice_behaviour", "voice_outcome"}
+    assert report.incidents is not None
+    assert report.incidents.sector.year == 2024
+    assert {s.scale_id for s in report.incidents.scales} == {
+        "unwanted_experienced",
+        "unwanted_witnessed",
+    }
+    headline = {s.scale_id for s in report.organisation}
+    assert "unwanted_experienced" not in headline and "leader_own" not in headline
+    # a leader's own score is never reported per team
+    for unit in report.units:
+        assert "leader_own" not in {s.scale_id for s in unit.scales}
