@@ -66,26 +66,31 @@ def _moments(items: Any, missing: str) -> _Moments:
     """
     matrix = as_float_matrix(items, name="items")
     check_option(missing, name="missing", allowed=_MISSING)
+    answered: npt.NDArray[np.bool_] = ~np.isnan(matrix)
     if missing == "listwise":
-        matrix = matrix[~np.isnan(matrix).any(axis=1)]
-    answered = ~np.isnan(matrix)
-    matrix = matrix[answered.any(axis=1)]
-    answered = answered[answered.any(axis=1)]
+        complete: npt.NDArray[np.bool_] = np.all(answered, axis=1)
+        answered &= complete[:, np.newaxis]
+    # Rows without any answer add nothing to the sums below, so no copy of the rows is made.
+    n_rows = int(answered.any(axis=1).sum())
     mask = answered.astype(np.float64)
+    x = np.where(answered, matrix, 0.0)
+    counts = mask.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, x.sum(axis=0) / counts, 0.0)
     # Centre on the column means first: the one-pass sums below then lose no precision.
-    with np.errstate(invalid="ignore"):
-        centred = matrix - np.nanmean(matrix, axis=0) if matrix.shape[0] else matrix
-    x = np.where(answered, centred, 0.0)
+    x -= means
+    x *= mask
     pair_n = mask.T @ mask
     sums = x.T @ mask  # sums[j, k]: sum of item j over rows where k is answered
     cross = x.T @ x
-    squares = (x * x).T @ mask  # squares[j, k]: sum of squares of j where k is answered
+    x *= x
+    squares = x.T @ mask  # squares[j, k]: sum of squares of j where k is answered
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (cross - sums * sums.T / pair_n) / (pair_n - 1)
         var_jk = (squares - sums * sums / pair_n) / (pair_n - 1)
         corr = cov / np.sqrt(var_jk * var_jk.T)
     np.fill_diagonal(corr, 1.0)
-    return _Moments(cov=cov, corr=corr, n_rows=int(matrix.shape[0]), pair_n=pair_n)
+    return _Moments(cov=cov, corr=corr, n_rows=n_rows, pair_n=pair_n)
 
 
 def _alpha_from(cov: FloatArray) -> float:
@@ -502,7 +507,18 @@ def item_rest_correlations(items: Any, *, missing: Missing = "pairwise") -> Item
     if n_items < 3:
         raise ValueError(f"item-rest statistics need at least 3 items, got {n_items}.")
     moments = _moments(matrix, missing)
-    cov = moments.cov
+    item_rest, alpha_if_deleted = _item_rest_from(moments.cov)
+    return ItemRestResult(
+        item_rest=np.asarray(item_rest, dtype=np.float64),
+        alpha_if_deleted=np.asarray(alpha_if_deleted, dtype=np.float64),
+        n=moments.n_rows,
+        missing=missing,
+    )
+
+
+def _item_rest_from(cov: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Item-rest correlations and alpha-if-deleted from one covariance matrix."""
+    n_items = cov.shape[0]
     row_sums = cov.sum(axis=1)
     total = float(cov.sum())
     diagonal = np.diag(cov)
@@ -514,12 +530,7 @@ def item_rest_correlations(items: Any, *, missing: Missing = "pairwise") -> Item
         trace_without = np.trace(cov) - diagonal
         alpha_if_deleted = (n_items - 1) / (n_items - 2) * (1.0 - trace_without / rest_variance)
     alpha_if_deleted = np.where(rest_variance > 0, alpha_if_deleted, np.nan)
-    return ItemRestResult(
-        item_rest=np.asarray(item_rest, dtype=np.float64),
-        alpha_if_deleted=np.asarray(alpha_if_deleted, dtype=np.float64),
-        n=moments.n_rows,
-        missing=missing,
-    )
+    return np.asarray(item_rest, dtype=np.float64), np.asarray(alpha_if_deleted, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -652,16 +663,16 @@ def scale_works_alike(
     issues: list[InvarianceIssue] = []
     for code in range(n_groups):
         group = str(uniques[code])
-        rows = matrix[codes == code]
-        moments_rows = _moments(rows, missing).n_rows
+        moments = _moments(matrix[codes == code], missing)
+        moments_rows = moments.n_rows
         sizes[code] = moments_rows
         if moments_rows < min_group_size:
             issues.append(
                 InvarianceIssue("too_few", group, None, float(moments_rows), float(min_group_size))
             )
             continue
-        alphas[code] = cronbach_alpha(rows, missing=missing).alpha
-        item_rest[code] = item_rest_correlations(rows, missing=missing).item_rest
+        alphas[code] = _alpha_from(moments.cov) if np.isfinite(moments.cov).all() else float("nan")
+        item_rest[code] = _item_rest_from(moments.cov)[0]
         if not alphas[code] >= min_alpha:
             issues.append(InvarianceIssue("low_alpha", group, None, float(alphas[code]), min_alpha))
         for item in np.flatnonzero(~(item_rest[code] >= min_item_rest)):

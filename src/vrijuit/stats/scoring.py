@@ -40,17 +40,22 @@ IntArray = npt.NDArray[np.int64]
 def _check_bounds(values: FloatArray, *, low: float, high: float, name: str) -> None:
     if not high > low:
         raise ValueError(f"high must be larger than low; got low={low!r}, high={high!r}.")
+    if values.size == 0:
+        return
+    # fmin/fmax skip NaN and allocate nothing: cheap on a million rows.
+    smallest, largest = np.fmin.reduce(values, axis=None), np.fmax.reduce(values, axis=None)
+    if not (smallest < low or largest > high):
+        return
     with np.errstate(invalid="ignore"):
         outside = (values < low) | (values > high)
-    if outside.any():
-        position = tuple(int(i) for i in np.argwhere(outside)[0])
-        where = ", ".join(
-            f"{axis} {i + 1}" for axis, i in zip(("row", "column"), position, strict=False)
-        )
-        raise ValueError(
-            f"{name} has the value {float(values[position])!r} at {where}, "
-            f"outside the declared bounds {low}..{high}."
-        )
+    position = tuple(int(i) for i in np.argwhere(outside)[0])
+    where = ", ".join(
+        f"{axis} {i + 1}" for axis, i in zip(("row", "column"), position, strict=False)
+    )
+    raise ValueError(
+        f"{name} has the value {float(values[position])!r} at {where}, "
+        f"outside the declared bounds {low}..{high}."
+    )
 
 
 def reverse_key(values: Any, *, low: float, high: float) -> FloatArray:
@@ -142,14 +147,24 @@ def scale_scores(
         raise ValueError(
             f"min_items must lie in 1..{n_items} (the number of items); got {min_items!r}."
         )
+    scores, used, _ = _score(matrix.copy(), keys, low=low, high=high, min_items=int(min_items))
+    return ScaleScoreResult(scores=scores, items_used=used)
+
+
+def _score(
+    matrix: FloatArray, keys: npt.NDArray[np.bool_], *, low: float, high: float, min_items: int
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Scores, items used and the keyed matrix; ``matrix`` is keyed in place (no copies)."""
     _check_bounds(matrix, low=low, high=high, name="items")
-    keyed = np.where(keys, (low + high) - matrix, matrix)
-    answered = ~np.isnan(keyed)
-    used = answered.sum(axis=1).astype(np.int64)
-    total = np.where(answered, keyed, 0.0).sum(axis=1)
+    for column in np.flatnonzero(keys):
+        matrix[:, column] *= -1.0
+        matrix[:, column] += low + high
+    answered = ~np.isnan(matrix)
+    used = answered.sum(axis=1, dtype=np.int64)
+    total = np.sum(matrix, axis=1, where=answered)
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(used >= min_items, total / used, np.nan)
-    return ScaleScoreResult(scores=scores, items_used=used)
+    return scores, used, matrix
 
 
 @dataclass(frozen=True)
@@ -244,10 +259,13 @@ def score_instrument(
             chosen.append(scale)
     else:
         chosen = [instrument.scale(scale_id) for scale_id in scales]
-    score_columns: dict[str, FloatArray] = {}
-    used_columns: dict[str, IntArray] = {}
+    n_rows = len(responses.index)
+    score_matrix = np.empty((n_rows, len(chosen)), dtype=np.float64)
+    used_matrix = np.empty((n_rows, len(chosen)), dtype=np.int64)
     keyed: dict[str, FloatArray] = {}
-    for scale in chosen:  # a loop over the handful of scales; each is vectorised over people
+    for position, scale in enumerate(
+        chosen
+    ):  # a loop over the handful of scales; each is vectorised over people
         missing = [i for i in scale.item_ids if i not in responses.columns]
         if missing:
             raise ValueError(
@@ -255,17 +273,18 @@ def score_instrument(
             )
         matrix = _item_matrix(responses, scale)
         fmt = scale.response_format
-        result = scale_scores(
-            matrix, reverse=scale.reverse, low=fmt.low, high=fmt.high, min_items=scale.min_items
+        score_matrix[:, position], used_matrix[:, position], keyed[scale.id] = _score(
+            matrix,
+            np.asarray(scale.reverse, dtype=bool),
+            low=fmt.low,
+            high=fmt.high,
+            min_items=scale.min_items,
         )
-        reverse = np.asarray(scale.reverse, dtype=bool)
-        keyed[scale.id] = np.where(reverse, (fmt.low + fmt.high) - matrix, matrix)
-        score_columns[scale.id] = result.scores
-        used_columns[scale.id] = result.items_used
+    columns = pd.Index([scale.id for scale in chosen], dtype=object)
     return InstrumentScores(
         instrument_id=instrument.id,
-        scores=pd.DataFrame(score_columns, index=responses.index),
-        items_used=pd.DataFrame(used_columns, index=responses.index),
+        scores=pd.DataFrame(score_matrix, index=responses.index, columns=columns, copy=False),
+        items_used=pd.DataFrame(used_matrix, index=responses.index, columns=columns, copy=False),
         not_scored=tuple(not_scored),
         keyed=keyed,
     )
@@ -275,7 +294,9 @@ def _item_matrix(responses: pd.DataFrame, scale: Scale) -> FloatArray:
     """The scale's item columns as floats, with a clear error for text in a numeric column."""
     columns = list(scale.item_ids)
     try:
-        return responses[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+        matrix = responses[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+        # Under copy-on-write a view comes back read-only; scoring keys the matrix in place.
+        return matrix if matrix.flags.writeable else matrix.copy()
     except (TypeError, ValueError):
         for column in columns:
             converted = pd.to_numeric(responses[column], errors="coerce")
