@@ -866,7 +866,12 @@ def audit(
     fast = _tree_leaks(lattice, chosen, k) + _unit_attribute_leaks(lattice, chosen, k)
     if fast:
         return AuditResult(safe=False, leaks=tuple(fast), method="fast_path", k=k)
-    structural = not earlier and all(key.kind != "unit_attribute" for key in chosen)
+    # The structural proof needs the grand total (every residual's t free); else the general one.
+    structural = (
+        not earlier
+        and lattice.root in chosen
+        and all(key.kind != "unit_attribute" for key in chosen)
+    )
     if structural:
         found = _structural_audit(lattice, chosen, k)
         method = "structural"
