@@ -141,6 +141,9 @@ def test_zero_variance_items_are_kept_in_raw_alpha_and_named() -> None:
 def test_alpha_needs_two_items_and_three_rows() -> None:
     with pytest.raises(ValueError, match="at least 2 items"):
         cronbach_alpha(np.ones((10, 1)))
+    nan = np.nan
+    disjoint = cronbach_alpha([[1, nan], [2, nan], [3, nan], [nan, 1], [nan, 3]])
+    assert disjoint.problems == ("too_few_pairs",) and np.isnan(disjoint.alpha)
     small = cronbach_alpha([[1, 2], [2, 3]])
     assert np.isnan(small.alpha) and small.problems == ("too_few_rows",)
     assert small.to_dict()["alpha"] is None

@@ -189,8 +189,9 @@ class AlphaResult(Result):
         True when alpha is negative: items are negatively related, usually an item that should
         have been reverse-keyed.
     problems
-        Short codes for what made the estimate missing or doubtful: ``"too_few_rows"``,
-        ``"zero_variance"``, ``"not_psd"``, ``"negative_alpha"``.
+        Short codes for what made the estimate missing or doubtful: ``"too_few_rows"`` (fewer
+        than 3 rows with answers), ``"too_few_pairs"`` (some pair of items answered together by
+        fewer than 2 people), ``"zero_variance"``, ``"not_psd"``, ``"negative_alpha"``.
     """
 
     alpha: float
@@ -272,7 +273,7 @@ def cronbach_alpha(
             alpha=nan, std_alpha=nan, ci_low=nan, ci_high=nan, n=moments.n_rows,
             n_items=n_items, mean_r=nan, missing=missing, confidence=confidence,
             covariance_psd=False, zero_variance_items=zero, probable_keying_error=False,
-            problems=("too_few_rows",),
+            problems=("too_few_rows",) if moments.n_rows < 3 else ("too_few_pairs",),
         )  # fmt: skip
     alpha = _alpha_from(moments.cov)
     if zero:
