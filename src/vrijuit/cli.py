@@ -207,16 +207,47 @@ def _format_for(out: Path, explicit: str | None, t: Translator) -> str:
     return suffix
 
 
+class _TreeForReport:
+    """A UnitTree seen through the methods the report builder reads (names in both languages).
+
+    The report builder asks ``name(unit)`` for an object with ``.en`` and ``.nl``; the roll-up
+    tree answers ``name(unit, lang)``. This adapter bridges the two until they agree.
+    """
+
+    def __init__(self, tree: Any) -> None:
+        self.tree = tree
+        self.root = tree.root
+
+    def children(self, unit: Any) -> list[str]:
+        return list(self.tree.children(unit))
+
+    def name(self, unit: Any) -> Any:
+        from vrijuit.stats.instruments import LocalizedText
+
+        return LocalizedText(en=self.tree.name(unit, "en"), nl=self.tree.name(unit, "nl"))
+
+    def level(self, unit: Any) -> Any:
+        return self.tree.level(unit) if hasattr(self.tree, "level") else None
+
+
 def _read_tree(path: str | Path, t: Translator) -> Any:
     import pandas as pd
-
-    from vrijuit.stats.rollup import UnitTree
 
     if not Path(path).is_file():
         raise UsageError(t("cli.error.no_such_file", path=str(path)))
     units = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     try:
-        return UnitTree.from_frame(
+        from vrijuit.stats.rollup import UnitTree
+    except ImportError:  # without the roll-up module the report takes a plain parent map
+        if not {"unit_id", "parent_id"} <= set(units.columns):
+            problem = "unit_id, parent_id"
+            raise UsageError(t("cli.error.bad_tree", path=str(path), problem=problem)) from None
+        return {
+            str(unit): None if pd.isna(parent) else str(parent)
+            for unit, parent in zip(units["unit_id"], units["parent_id"], strict=True)
+        }
+    try:
+        tree = UnitTree.from_frame(
             units,
             unit="unit_id",
             parent="parent_id",
@@ -226,6 +257,11 @@ def _read_tree(path: str | Path, t: Translator) -> Any:
         )
     except (KeyError, ValueError) as exc:
         raise UsageError(t("cli.error.bad_tree", path=str(path), problem=str(exc))) from exc
+    try:
+        tree.name(tree.root, "en")
+    except TypeError:  # a tree whose name() already gives both languages
+        return tree
+    return _TreeForReport(tree)
 
 
 def _write_report(report: Any, out: Path, fmt: str, lang: str) -> None:
@@ -283,6 +319,7 @@ def _analyse(
         "mapping": mapping,
         "sheet": sheet,
         "encoding": encoding,
+        "lang": lang,
     }
     imported = read_responses(Path(responses), **options)
     progress("reading", 1, 1)

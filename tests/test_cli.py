@@ -1,0 +1,116 @@
+"""The `vrijuit` command: Dutch and English help, clear errors with exit status 2 and no
+traceback, and the analysis of the demo data into a report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vrijuit.cli import detect_language, main
+from vrijuit.demo import DATA_DIR, load_responses
+
+# The demo file's background columns, as a user passes them.
+BACKGROUND = ["--wave", "wave", "--role", "role"]
+for _column in ("gender", "nationality_group", "position", "contract"):
+    BACKGROUND += ["--by", _column]
+
+
+def test_help_is_in_dutch_with_lang_nl(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lang", "nl", "analyze", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "gebruik:" in text and "opties:" in text
+    assert "het bestand met de antwoorden" in text
+    assert "the file with the answers" not in text
+
+
+def test_help_follows_the_environment_when_no_lang_is_given(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VRIJUIT_LANG", "nl")
+    assert main(["--help"]) == 0
+    assert "Toon de vragenlijsten" in capsys.readouterr().out
+    assert detect_language([], {"LANG": "de_DE.UTF-8"}) == "en"
+    assert detect_language(["--lang=nl"], {"VRIJUIT_LANG": "en"}) == "nl"
+
+
+def test_usage_errors_and_a_missing_command_exit_with_status_2() -> None:
+    assert main(["--lang", "en"]) == 2
+    assert main(["analyze"]) == 2
+    assert main(["analyze", "x.csv", "--format", "docx"]) == 2
+
+
+@pytest.mark.parametrize(("lang", "wording"), [("en", "does not exist"), ("nl", "bestaat niet")])
+def test_a_missing_responses_file_is_one_translated_message(
+    lang: str, wording: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.csv"
+    assert main(["analyze", str(missing), "--lang", lang, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and wording in err
+    assert "Traceback" not in err
+
+
+def test_an_unknown_report_suffix_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report.docx"
+    assert main(["analyze", str(DATA_DIR / "responses.csv"), "--out", str(out), "-q"]) == 2
+    assert "report.docx" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "row"), ("nl", "rij")])
+def test_a_bad_value_names_file_row_column_and_value_in_both_languages(
+    lang: str, word: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = load_responses().head(8).copy()
+    frame.loc[2, "SU2"] = 7  # out of range on a 1-5 scale; spreadsheet row 4
+    path = tmp_path / "answers.csv"
+    frame.to_csv(path, index=False)
+    out = str(tmp_path / "r.json")
+    code = main(["analyze", str(path), *BACKGROUND, "--out", out, "--lang", lang, "-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "answers.csv" in err and "SU2" in err and "7" in err and "4" in err
+    assert word in err.lower()
+    assert "Traceback" not in err
+
+
+def test_a_broken_instrument_file_is_reported_with_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instrument = tmp_path / "mine.yaml"
+    instrument.write_text("id: mine\nversion: '1'\nscales: nope\n", encoding="utf-8")
+    args = ["analyze", str(DATA_DIR / "responses.csv"), "--instrument", str(instrument), "-q"]
+    assert main([*args, "--out", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert "mine.yaml" in err and "Traceback" not in err
+
+
+def test_instruments_lists_the_shipped_questionnaires(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["instruments", "--lang", "nl"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("edmondson:") or "edmondson:" in out
+    assert "vrijuit:" in out and "schalen" in out
+
+
+def test_generate_demo_writes_the_same_files_as_the_shipped_seed(tmp_path: Path) -> None:
+    assert main(["generate-demo", "--out", str(tmp_path), "--seed", "2026", "-q"]) == 0
+    for name in ("units.csv", "responses.csv"):
+        assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes()
+
+
+def test_analyze_writes_a_json_report_of_the_demo_data(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    args = ["analyze", str(DATA_DIR / "responses.csv"), "--tree", str(DATA_DIR / "units.csv")]
+    args += [*BACKGROUND, "--out", str(out), "-q"]
+    assert main(args) == 0
+    report = json.loads(out.read_text("utf-8"))
+    assert isinstance(report, dict) and report
+    # The organisation-wide count is the number of members in the last wave, computed here.
+    demo = pd.read_csv(DATA_DIR / "responses.csv")
+    last = demo[demo["wave"] == demo["wave"].iloc[-1]]
+    assert str(len(last[last["role"] == "member"])) in out.read_text("utf-8")
