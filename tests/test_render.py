@@ -191,7 +191,7 @@ def test_a_small_cell_shows_a_band_and_never_zero_or_hundred_percent(report: Rep
     tree = parse(render_html(report, "en"))
     (chemistry,) = [n for n in tree.find_all("section") if n.attrs.get("id") == "unit-T2"]
     text = chemistry.all_text()
-    assert "< 25%" in text
+    assert "≤ 25%" in text
     assert not re.search(r"(?<![\d.,])(0|100)%", text)
 
 

@@ -52,15 +52,15 @@ def format_ci(low: float | None, high: float | None, lang: str, *, digits: int =
 
 
 def format_share_band(low: float | None, high: float | None, lang: str) -> str:
-    """A share band such as "25–50%" (never "0%" or "100%", R6).
+    """A share band ``(low, high]`` such as "25–50%" (never "0%" or "100%", R6).
 
     >>> format_share_band(0.0, 0.25, "en"), format_share_band(0.75, 1.0, "nl")
-    ('< 25%', '≥ 75%')
+    ('≤ 25%', '> 75%')
     """
     if low is None or high is None:
         return MISSING
     if low <= 0.0:
-        return "< " + format_percent(high, lang)
+        return "≤ " + format_percent(high, lang)
     if high >= 1.0:
-        return "≥ " + format_percent(low, lang)
+        return "> " + format_percent(low, lang)
     return f"{format_percent(low, lang)[:-1]}–{format_percent(high, lang)}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -250,6 +250,7 @@ class _Context:
     organisation_cell: str
     notes: list[Note]
     k: int
+    team_cache: dict[str, _TeamStats] = field(default_factory=dict)
 
     def scale_scores(self, scale_id: str) -> FloatArray:
         return np.asarray(self.scores[scale_id].to_numpy(dtype=np.float64))
@@ -379,7 +380,7 @@ def _wave_points(
     from scipy.stats import t as student_t
 
     points = []
-    for wave in sorted(pd.unique(waves), key=str):
+    for wave in _wave_order(pd.Series(waves)):
         values = scores[(waves == wave) & ~np.isnan(scores)]
         n = int(values.size)
         if n < k:
@@ -405,7 +406,13 @@ class _TeamStats:
 
 
 def _team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
-    """All teams at once with the vectorised engine kernels; keyed by team label."""
+    """All teams at once with the vectorised engine kernels; keyed by team label (cached)."""
+    if scale.id not in ctx.team_cache:
+        ctx.team_cache[scale.id] = _compute_team_stats(ctx, scale)
+    return ctx.team_cache[scale.id]
+
+
+def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
     agreement = importlib.import_module("vrijuit.stats.agreement")
     items = ctx.keyed[scale.id]
     groups = Groups.from_labels(ctx.teams)
@@ -717,16 +724,28 @@ def _leader_relation(
     teams_with_both = set(leader_scores) & {str(t) for t in ctx.teams[members]}
     if len(teams_with_both) < MIN_TEAMS_FOR_LEADER_RELATION:
         return None
-    result = leaders.leader_team_relation(leader_scores, climate[members], ctx.teams[members])
-    ci = getattr(result, "ci", (None, None))
+    leader_reliability = None
+    if int(leader_rows.sum()) >= MIN_TEAMS_FOR_LEADER_RELATION and len(leader_scale.items) >= 2:
+        # Disattenuate with the reliability of the leaders' own scale among the leaders.
+        alpha = importlib.import_module("vrijuit.stats.reliability").cronbach_alpha(
+            ctx.keyed[leader_scale.id][leader_rows]
+        )
+        value = _float(alpha.alpha)
+        leader_reliability = value if value is not None and 0.0 < value <= 1.0 else None
+    result = leaders.leader_team_relation(
+        leader_scores,
+        climate[members],
+        ctx.teams[members],
+        leader_reliability=leader_reliability,
+    )
     return LeaderRelation(
         leader_scale_id=leader_scale.id,
         team_scale_id=team_scale.id,
         n_teams=int(result.n_teams),
         r=_float(result.r),
-        ci_low=_float(ci[0]),
-        ci_high=_float(ci[1]),
-        disattenuated=_float(getattr(result, "disattenuated", None)),
+        ci_low=_float(result.ci_low),
+        ci_high=_float(result.ci_high),
+        disattenuated=_float(result.disattenuated),
     )
 
 
@@ -865,7 +884,10 @@ def build_report(
     waves: npt.NDArray[Any] | None = None
     if wave_column is not None:
         waves = _column(responses, wave_column, "wave").to_numpy()
-        last = sorted(pd.unique(waves), key=str)[-1]
+        # Waves in the order they first appear (a categorical's own order wins): names such as
+        # "2025-voorjaar" and "2025-najaar" do not sort by time.
+        order = _wave_order(responses[wave_column])
+        last = order[-1]
         data = responses.loc[waves == last].reset_index(drop=True)
     teams = _column(data, team_column, "team").astype(str).to_numpy(dtype=object)
     attributes = {name: _labels(_column(data, name, "attribute")) for name in (*by, *levels)}
@@ -947,8 +969,8 @@ def build_report(
             gaps.append(_gap_section(ctx, attribute, scale))
             done += 1
             tick("statistics", done, total)
-        for attribute, order in levels.items():
-            trend_result = _level_trend(ctx, attribute, [str(o) for o in order], scale)
+        for attribute, level_order in levels.items():
+            trend_result = _level_trend(ctx, attribute, [str(o) for o in level_order], scale)
             if trend_result is not None:
                 trends.append(trend_result)
             done += 1
@@ -996,6 +1018,14 @@ def build_report(
         suppressed=_suppressions(plan, tree_arrays, ctx.organisation_cell),
         notes=tuple(ctx.notes),
     )
+
+
+def _wave_order(column: pd.Series[Any]) -> list[Any]:
+    """Waves in time order: a categorical's categories, else the order of first appearance."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        present = set(column.dropna())
+        return [c for c in column.cat.categories if c in present]
+    return list(pd.unique(column.dropna()))
 
 
 def _fields(result: Any) -> dict[str, Any]:
