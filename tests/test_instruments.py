@@ -153,6 +153,22 @@ def test_an_instrument_loads_from_a_path_like_the_shipped_ones(tmp_path: Path) -
     assert load_instrument(str(path)) == instrument
 
 
+def test_a_frequency_format_loads_and_gives_its_number_of_options() -> None:
+    data = _minimal()
+    data["response_formats"].append(
+        {
+            "id": "often4",
+            "kind": "frequency",
+            "low": 1,
+            "high": 4,
+            "labels": {i: {"en": f"f{i}", "nl": f"v{i}"} for i in range(1, 5)},
+        }
+    )
+    data["scales"][1]["response_format"] = "often4"
+    scale = parse_instrument(data, file="mine.yaml").scale("s2")
+    assert (scale.response_format.kind, scale.response_format.n_options) == ("frequency", 4)
+
+
 def test_unknown_scale_id_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="speaking_up"):
         load_instrument("vrijuit").scale("nope")
@@ -179,6 +195,7 @@ BAD_CASES = [
     # (what is changed, new value, path in the error, message key without "instruments.")
     ("scales.0.items.0.text.nl", "", "scales[0].items[0].text.nl", "expected_string"),
     ("scales.0.items.0.text.nl", ..., "scales[0].items[0].text.nl", "missing_language"),
+    ("scales.0.items.0.text.en", False, "scales[0].items[0].text.en", "unquoted_boolean"),
     ("scales.0.name.de", "Eins", "scales[0].name.de", "unknown_language"),
     ("scales.0.items.1.id", "A1", "scales[0].items[1].id", "duplicate_id"),
     ("scales.1.items.0.id", "A2", "scales[1].items[0].id", "duplicate_id"),

@@ -270,6 +270,8 @@ class _Parser:
     def string(self, value: Any, path: str) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # a version such as 1.0 written without quotes
+        if isinstance(value, bool):  # YAML 1.1 reads an unquoted No/Yes/On/Off as a boolean
+            raise self.fail(path, "instruments.unquoted_boolean")
         if not isinstance(value, str) or not value.strip():
             raise self.fail(path, "instruments.expected_string")
         return value.strip()
