@@ -202,3 +202,18 @@ def test_yes_no_scales_score_as_the_share_of_yes_answers() -> None:
     np.testing.assert_allclose(
         scores["unwanted_experienced"].to_numpy(), [5 / 6, 1 / 6, np.nan], rtol=1e-12
     )
+
+
+def test_scoring_never_changes_the_callers_data() -> None:
+    answers = np.array([[1.0, 5.0, 4.0], [2.0, np.nan, 3.0]])
+    before = answers.copy()
+    scale_scores(answers, reverse=[True, True, False], low=1, high=5, min_items=1)
+    np.testing.assert_array_equal(answers, before)
+    edmondson = load_instrument("edmondson")
+    ids = list(edmondson.item_ids())
+    block = pd.DataFrame(np.tile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], (4, 1)), columns=ids)
+    snapshot = block.copy()
+    result = score_instrument(block, edmondson)
+    pd.testing.assert_frame_equal(block, snapshot)
+    # PS1, PS3, PS5 reversed on 1..7: 7, 2, 5, 4, 3, 6, 7 -> mean 34/7
+    assert result.scores["psychological_safety"].tolist() == pytest.approx([34 / 7] * 4)
