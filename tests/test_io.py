@@ -564,3 +564,93 @@ def test_unknown_scale_and_bad_option_are_developer_errors(
         read_responses(path, instrument=edmondson, scales=["nope"])
     with pytest.raises(ValueError, match="on_bad_rows must be one of"):
         read_responses(path, instrument=edmondson, on_bad_rows="drop")  # type: ignore[arg-type]
+
+
+# --- more readers and encodings ---------------------------------------------------------------
+
+
+def test_qualtrics_xlsx_export_has_its_extra_rows_detected_too(
+    tmp_path: Path, edmondson: Instrument
+) -> None:
+    raw = pd.read_csv(
+        FIXTURES / "qualtrics_export.csv", header=None, dtype=str, encoding="utf-8-sig"
+    )
+    raw.to_excel(tmp_path / "qualtrics.xlsx", header=False, index=False)
+    result = read_responses(
+        tmp_path / "qualtrics.xlsx",
+        instrument=edmondson,
+        mapping=FIXTURES / "qualtrics_mapping.yaml",
+    )
+    assert result.rows.tolist() == [4, 5, 6]
+    np.testing.assert_array_equal(result.data["PS3"].to_numpy(), [1, np.nan, 2])
+    assert "IPAddress" not in result.data.columns
+
+
+def test_utf16_with_byte_order_mark_is_read_as_excel_unicode_text(
+    tmp_path: Path, edmondson: Instrument
+) -> None:
+    text = "respondent_id\tteam\t" + "\t".join(ITEMS) + "\nr1\tBèta\t1\t2\t3\t4\t5\t6\t7\n"
+    path = write(tmp_path, text, "unicode.txt", encoding="utf-16")
+    assert read_responses(path, instrument=edmondson).data["team"].tolist() == ["Bèta"]
+
+
+def test_bad_byte_far_into_a_large_file_is_located(tmp_path: Path, edmondson: Instrument) -> None:
+    lines = [f"r{i},Alfa,1,2,3,4,5,6,7" for i in range(4000)]  # well past the sniffed head
+    lines[3500] = "r3500,Bèta,1,2,3,4,5,6,7"
+    path = write(tmp_path, HEADER + "\n" + "\n".join(lines) + "\n", encoding="cp1252")
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, instrument=edmondson)
+    assert (caught.value.code, caught.value.row, caught.value.params["position"]) == (
+        "io.file.encoding",
+        3502,
+        8,
+    )
+    fine = read_responses(path, instrument=edmondson, encoding="cp1252")
+    assert fine.data["team"].iloc[3500] == "Bèta"
+
+
+def test_unknown_encoding_name_is_a_file_error(tmp_path: Path, edmondson: Instrument) -> None:
+    path = write(tmp_path, HEADER + "\nr1,A,1,2,3,4,5,6,7\n")
+    with pytest.raises(ResponseFileError, match="'klingon' is not an encoding"):
+        read_responses(path, instrument=edmondson, encoding="klingon")
+
+
+@pytest.mark.parametrize("name", ["broken.xlsx", "broken.sav"])
+def test_damaged_binary_files_are_unreadable_file_errors(
+    tmp_path: Path, edmondson: Instrument, name: str
+) -> None:
+    path = write(tmp_path, "this is not a spreadsheet", name)
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, instrument=edmondson)
+    assert caught.value.code == "io.file.unreadable"
+    assert caught.value.message("nl").startswith(f"{path} kan niet worden gelezen")
+
+
+def test_xlsx_row_problems_use_excel_row_numbers(tmp_path: Path, edmondson: Instrument) -> None:
+    frame = sample_frame()
+    frame.loc[4, "PS2"] = 12.0
+    frame["PS5"] = frame["PS5"].astype(object)
+    frame.loc[6, "PS5"] = "soms"
+    frame.to_excel(tmp_path / "bad.xlsx", index=False)
+    problems = bad_rows(tmp_path / "bad.xlsx", edmondson).problems
+    assert [(p.row, p.column, p.value, p.code) for p in problems] == [
+        (6, "PS2", "12", "io.row.out_of_range"),
+        (8, "PS5", "soms", "io.row.unknown_answer"),
+    ]
+
+
+def test_yes_no_items_accept_their_labels_and_refuse_two(
+    tmp_path: Path,
+) -> None:
+    vrijuit = load_instrument("vrijuit")
+    header = "respondent_id,team,VB1,VB2,VB3"
+    path = write(tmp_path, header + "\nr1,A,Ja,No,1\nr2,A,0,yes,2\n")
+    error = bad_rows(path, vrijuit, scales=["voice_behaviour"])
+    [problem] = error.problems
+    assert (problem.row, problem.column, problem.value) == (3, "VB3", "2")
+    assert problem.expected.text("en") == "a whole number from 0 to 1"
+    ok = write(tmp_path, header + "\nr1,A,Ja,No,1\nr2,A,0,yes,\n", "ok.csv")
+    result = read_responses(ok, instrument=vrijuit, scales=["voice_behaviour"])
+    np.testing.assert_array_equal(
+        result.data[["VB1", "VB2", "VB3"]].to_numpy(), [[1, 0, 1], [0, 1, np.nan]]
+    )

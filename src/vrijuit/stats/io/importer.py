@@ -450,7 +450,11 @@ def _as_text(column: pd.Series) -> tuple[pd.Series, npt.NDArray[np.intp]]:
     a .sav or .xlsx may hold these columns as numbers, which become text without ``.0``.
     """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    texts = np.array([_shown(u).strip() for u in uniques], dtype=object)
+    distinct_values = uniques.to_numpy(dtype=object)
+    if pd.api.types.is_numeric_dtype(uniques.dtype):
+        texts = np.array([_shown(u) for u in distinct_values], dtype=object)
+    else:
+        texts = np.array([str(u).strip() for u in distinct_values], dtype=object)
     # "A" and "A " are one team: factorize the trimmed texts again.
     merged, distinct = pd.factorize(texts)
     merged = np.where(texts == "", -1, merged) if len(texts) else merged
@@ -517,7 +521,9 @@ def _validate(
 
     missing = mapping.missing_labels() | extra_missing
     # One float matrix for all items: the DataFrame is built on it without copying.
-    matrix = np.empty((len(frame), len(items)), dtype=np.float64)
+    # Column-major, so that each item is written contiguously and pandas (which stores a
+    # block as items × rows) takes the transpose as it is.
+    matrix = np.empty((len(frame), len(items)), dtype=np.float64, order="F")
     for position, (item_id, spec) in enumerate(items.items()):
         column = plan[item_id]
         values, out_of_range, unknown = _convert_item(
