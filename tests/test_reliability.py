@@ -296,3 +296,20 @@ def test_a_group_too_small_to_check_is_reported_not_hidden() -> None:
         scale_works_alike(x, ["a"] * 3)
     with pytest.raises(ValueError, match="missing values"):
         scale_works_alike(x, [None] * 105)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.0, max_value=0.3))
+def test_pairwise_alpha_with_random_gaps_matches_pingouin(seed, share_missing) -> None:
+    rng = np.random.default_rng(seed)
+    x = np.round(np.clip(3 + _one_factor(60, [0.9, 0.7, 0.8, 0.6, 0.5], seed=seed), 1, 5))
+    x[rng.random(x.shape) < share_missing] = np.nan
+    frame = pd.DataFrame(x)
+    ours = cronbach_alpha(frame)
+    if frame.count().min() < 3:  # too thin for either implementation to mean much
+        return
+    assert ours.alpha == pytest.approx(pg.cronbach_alpha(frame)[0], abs=1e-10)
+    listwise = frame.dropna()
+    if len(listwise) >= 3 and (listwise.var() > 0).all():
+        expected = pg.cronbach_alpha(listwise)[0]
+        assert cronbach_alpha(frame, missing="listwise").alpha == pytest.approx(expected, abs=1e-10)
