@@ -174,12 +174,8 @@ def _report(
         unit: parent if isinstance(parent, str) else None
         for unit, parent in zip(units["unit_id"], units["parent_id"], strict=True)
     }
-    try:
-        from vrijuit.stats.rollup import UnitTree
-
-        tree = UnitTree.from_frame(units, unit="unit_id", parent="parent_id")
-    except ImportError:
-        pass  # build_report also takes the parent mapping
+    # build_report takes the unit tree as a parent mapping too; that keeps (b) independent of
+    # how UnitTree names its units (the CLI bridges that with an adapter).
     report = build_report(
         responses,
         load_instrument(instrument_path),

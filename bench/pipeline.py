@@ -145,7 +145,7 @@ def _rollup_figures(data: BenchData, result: Scored) -> Figures:
     figures: Figures = {}
     for scale_id, score in result.scores.items():
         node = rollup(score, teams, tree, cutoff=CUTOFF)
-        labels = node.labels
+        labels = node.units
         figures[f"{scale_id}.node.n"] = _series(labels, node.n)
         figures[f"{scale_id}.node.mean"] = _series(labels, node.mean)
         figures[f"{scale_id}.node.sd"] = _series(labels, node.sd)
