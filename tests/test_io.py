@@ -654,3 +654,58 @@ def test_yes_no_items_accept_their_labels_and_refuse_two(
     np.testing.assert_array_equal(
         result.data[["VB1", "VB2", "VB3"]].to_numpy(), [[1, 0, 1], [0, 1, np.nan]]
     )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cells=st.lists(
+        st.lists(
+            st.one_of(
+                st.sampled_from(["", "1", "4", "7", "Mee eens", "Prefer not to say"]),
+                st.sampled_from(["0", "8", "2.5", "veel", "nan", "inf", "-1"]),
+            ),
+            min_size=7,
+            max_size=7,
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+)
+def test_excluded_rows_are_exactly_the_rows_with_a_bad_value_and_none_is_lost(
+    tmp_path: Path, edmondson: Instrument, cells: list[list[str]]
+) -> None:
+    valid = {"", "1", "4", "7", "Mee eens", "Prefer not to say"}
+    lines = [f"r{i},T,{','.join(row)}" for i, row in enumerate(cells)]
+    path = write(tmp_path, HEADER + "\n" + "\n".join(lines) + "\n", "mixed.csv")
+    result = read_responses(path, instrument=edmondson, on_bad_rows="exclude")
+    bad = [i + 2 for i, row in enumerate(cells) if any(v not in valid for v in row)]
+    assert list(result.excluded_rows) == bad
+    assert len(result.data) + len(result.excluded_rows) == len(cells)
+    assert sum(v not in valid for row in cells for v in row) == len(result.excluded)
+    number = {"": np.nan, "Prefer not to say": np.nan, "Mee eens": 6.0}
+    kept = [row for i, row in enumerate(cells) if i + 2 not in bad]
+    expected = [[number.get(v, np.nan) if v in number else float(v) for v in row] for row in kept]
+    np.testing.assert_array_equal(result.data[ITEMS].to_numpy(), np.array(expected).reshape(-1, 7))
+
+
+def test_error_text_follows_the_language_asked_for(tmp_path: Path, edmondson: Instrument) -> None:
+    path = write(tmp_path, HEADER + "\nr1,A,1,2,3,4,5,6,9\n")
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, instrument=edmondson, lang="nl")
+    assert str(caught.value).startswith(f"{path}: 1 probleem/problemen in 1 rij(en)")
+    assert str(caught.value).endswith("verwacht: een heel getal van 1 tot en met 7.")
+
+
+def test_import_summary_is_json_safe(tmp_path: Path, edmondson: Instrument) -> None:
+    path = write(tmp_path, HEADER + "\nr1,A,1,2,3,4,5,6,7\n\nr2,A,1,2,3,4,5,6,70\n")
+    summary = read_responses(path, instrument=edmondson, on_bad_rows="exclude").to_dict()
+    assert summary["n_rows"] == 1 and summary["excluded_rows"] == [4]
+    assert summary["columns"] == ["respondent_id", "team", *ITEMS]
+    assert summary["warnings"] == [
+        {
+            "code": "io.notice.empty_rows_skipped",
+            "params": {"file": str(path), "count": 1, "rows": "3"},
+        }
+    ]
