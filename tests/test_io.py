@@ -536,6 +536,9 @@ def test_mapping_answers_and_missing_codes_apply_to_numbers_and_text(
         ("unknown_columns: skip\n", "expected one of error, ignore"),
         ("extra_header_rows: -1\n", "expected a number of rows"),
         ("columns: {a: b\n", "line 2: this is not valid YAML"),
+        ("- columns\n", "at '(top)': ['columns'] is not allowed here; expected a mapping"),
+        ("columns: {Q1: 5}\n", "at 'columns.Q1': 5 is not allowed here; expected a column name"),
+        ("missing: {a: b}\n", "at 'missing': {'a': 'b'} is not allowed here; expected a list"),
     ],
 )
 def test_mapping_file_errors_name_the_file_and_the_key(
@@ -709,3 +712,60 @@ def test_import_summary_is_json_safe(tmp_path: Path, edmondson: Instrument) -> N
             "params": {"file": str(path), "count": 1, "rows": "3"},
         }
     ]
+
+
+def test_empty_yaml_sections_and_a_missing_mapping_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "columns:\nmissing:\n", "mapping.yaml")
+    assert ColumnMapping.from_file(path) == ColumnMapping(name=str(path))
+    with pytest.raises(ResponseFileError, match=r"nope\.yaml does not exist"):
+        ColumnMapping.from_file(tmp_path / "nope.yaml")
+
+
+def test_mapping_recodes_numeric_answer_codes_in_number_and_text_columns(
+    tmp_path: Path, edmondson: Instrument
+) -> None:
+    # A survey tool that stored the 7 options as 11..17.
+    mapping = ColumnMapping.from_dict({"answers": {str(10 + k): k for k in range(1, 8)}})
+    numbers = write(tmp_path, HEADER + "\nr1,A,11,12,13,14,15,16,17\n")
+    mixed = write(tmp_path, HEADER + "\nr1,A,11,Agree,13,14,15,16,17\n", "mixed.csv")
+    for path in (numbers, mixed):
+        data = read_responses(path, instrument=edmondson, mapping=mapping).data
+        np.testing.assert_array_equal(data[ITEMS].to_numpy()[0, [0, 2, 6]], [1, 3, 7])
+
+
+def test_items_without_answer_labels_expect_numbers_only(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    fmt = SimpleNamespace(low=0, high=10, labels={})
+    item = SimpleNamespace(id="x")
+    tool = SimpleNamespace(scales=[SimpleNamespace(id="s", response_format=fmt, items=[item])])
+    path = write(tmp_path, "respondent_id,team,x\nr1,A,10\nr2,A,tien\n")
+    [problem] = bad_rows(path, tool).problems  # type: ignore[arg-type]
+    assert problem.message("en").endswith(
+        "'tien' is not an answer we recognise; expected a whole number from 0 to 10, or empty."
+    )
+
+
+def test_qualtrics_preset_reads_an_export_without_extra_header_rows(
+    tmp_path: Path, edmondson: Instrument
+) -> None:
+    path = write(tmp_path, "ResponseId,team," + ",".join(ITEMS) + "\nR_1,A,1,2,3,4,5,6,-99\n")
+    result = read_responses(path, instrument=edmondson, mapping="qualtrics")
+    assert result.rows.tolist() == [2]
+    assert np.isnan(result.data["PS7"].iloc[0])
+
+
+def test_byte_order_mark_only_unclosed_quote_and_empty_sheet_are_file_errors(
+    tmp_path: Path, edmondson: Instrument
+) -> None:
+    bom_only = write(tmp_path, "\ufeff", "bom.csv")
+    unclosed = write(tmp_path, HEADER + '\nr1,"A,1,2,3,4,5,6,7\n', "quote.csv")
+    pd.DataFrame().to_excel(tmp_path / "empty.xlsx", index=False)
+    for path, code in [
+        (bom_only, "io.file.empty"),
+        (unclosed, "io.file.unreadable"),
+        (tmp_path / "empty.xlsx", "io.file.empty"),
+    ]:
+        with pytest.raises(ResponseFileError) as caught:
+            read_responses(path, instrument=edmondson)
+        assert caught.value.code == code, path

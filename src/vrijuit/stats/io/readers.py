@@ -230,7 +230,7 @@ def _read_csv(
         )
     except UnicodeDecodeError:
         raise _encoding_error(path, chosen, lang) from None
-    except pd.errors.EmptyDataError:
+    except pd.errors.EmptyDataError:  # pragma: no cover - the head check above catches it first
         raise ResponseFileError("io.file.empty", file=name, lang=lang) from None
     except pd.errors.ParserError as exc:
         ragged = _RAGGED.search(str(exc))
@@ -330,7 +330,7 @@ def _read_sav(path: Path, lang: str) -> RawTable:
         raise ResponseFileError(
             "io.file.unreadable", file=name, params={"detail": str(exc)}, lang=lang
         ) from None
-    if frame.shape[1] == 0:
+    if frame.shape[1] == 0:  # pragma: no cover - pyreadstat cannot write such a file to test
         raise ResponseFileError("io.file.empty", file=name, lang=lang)
     labels = {
         str(column): {float(code): str(text) for code, text in mapping.items()}
