@@ -769,3 +769,13 @@ def test_byte_order_mark_only_unclosed_quote_and_empty_sheet_are_file_errors(
         with pytest.raises(ResponseFileError) as caught:
             read_responses(path, instrument=edmondson)
         assert caught.value.code == code, path
+
+
+def test_encoding_error_counts_rows_like_a_spreadsheet_when_a_cell_spans_lines(
+    tmp_path: Path, edmondson: Instrument
+) -> None:
+    text = HEADER + '\nr1,"Team\nmet twee regels",1,2,3,4,5,6,7\nr2,Bèta,1,2,3,4,5,6,7\n'
+    path = write(tmp_path, text, encoding="cp1252")
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, instrument=edmondson)
+    assert caught.value.row == 3  # the third record, on the fourth line of the file

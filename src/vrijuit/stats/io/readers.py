@@ -153,11 +153,15 @@ def _encoding_error(path: Path, encoding: str, lang: str) -> ResponseFileError:
         start = exc.start
     else:  # pragma: no cover - only reached if pandas and Python disagree
         start = 0
+    # Count records, not lines: a quoted cell may span lines (Qualtrics' question texts do).
+    prefix = data[:start].decode(encoding, errors="replace")
+    records = sum(1 for _ in csv.reader(io.StringIO(prefix)))
+    row = records + 1 if prefix == "" or prefix.endswith(("\n", "\r")) else records
     line_start = data.rfind(b"\n", 0, start) + 1
     return ResponseFileError(
         "io.file.encoding",
         file=str(path),
-        row=data.count(b"\n", 0, start) + 1,
+        row=row,
         value=data[start : start + 4].hex(" "),
         params={
             "encoding": encoding,
