@@ -87,7 +87,7 @@ def test_constant_teams_give_a_point_interval_and_no_effect_size() -> None:
 def test_one_member_per_team_leaves_regression_to_the_mean_unknown() -> None:
     res = team_change([3.0, 4.0], ["a", "b"], [3.5, 4.5], ["a", "b"])
     assert np.isnan(res.expected_regression).all() and np.isnan(res.se).all()
-    with pytest.raises(ValueError, match="rows but its teams"):
+    with pytest.raises(ValueError, match="the teams of scores_before has 1"):
         team_change([3.0, 4.0], ["a"], [3.5], ["a"])
 
 

@@ -21,11 +21,12 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import optimize, special, stats
 
+from vrijuit.stats._labels import dense_groups, label_codes
 from vrijuit.stats._validation import as_float_vector, check_confidence, check_option
-from vrijuit.stats.mixed import fit_random_intercept
+from vrijuit.stats.groups import Groups
+from vrijuit.stats.mixed import RandomInterceptFit, fit_random_intercept
 from vrijuit.stats.results import Result
 
 __all__ = [
@@ -348,23 +349,25 @@ class SubgroupGaps(Result):
 
 
 def _within_team_gap(
-    scores: FloatArray, in_group: FloatArray, teams: Any, raw: float, confidence: float
-) -> WithinTeamGap | None:
-    team_labels = pd.Series(teams)
-    if team_labels.nunique() < 2:
-        return None
-    null = fit_random_intercept(scores, team_labels.to_numpy(), confidence=confidence)
+    scores: FloatArray,
+    in_group: FloatArray,
+    teams: Groups,
+    raw: float,
+    confidence: float,
+    null: RandomInterceptFit | None,
+) -> tuple[WithinTeamGap | None, RandomInterceptFit | None]:
+    """The within-team gap, and the null model on the same rows (for reuse)."""
+    if np.unique(teams.codes).shape[0] < 2:
+        return None, null
+    if null is None:
+        null = fit_random_intercept(scores, teams, confidence=confidence)
     fit = fit_random_intercept(
-        scores,
-        team_labels.to_numpy(),
-        covariates=in_group,
-        names=("group",),
-        confidence=confidence,
+        scores, teams, covariates=in_group, names=("group",), confidence=confidence
     )
     k = fit.effect("group")
     gap = float(fit.coef[k])
     total_sd = np.sqrt(null.tau2 + null.sigma2)
-    return WithinTeamGap(
+    within = WithinTeamGap(
         gap=gap,
         se=float(fit.se[k]),
         ci_low=float(fit.ci_low[k]),
@@ -377,6 +380,7 @@ def _within_team_gap(
         sigma2_null=null.sigma2,
         n_teams=fit.n_groups,
     )
+    return within, null
 
 
 def subgroup_gaps(
@@ -420,32 +424,33 @@ def subgroup_gaps(
     if min_n < 2:
         raise ValueError(f"min_n must be at least 2; got {min_n}.")
     values = as_float_vector(scores, name="scores")
-    labels = pd.Series(np.asarray(group_labels, dtype=object))
-    if labels.shape[0] != values.shape[0]:
-        raise ValueError(f"scores has {values.shape[0]} rows but group_labels {labels.shape[0]}.")
-    team_array = None
+    n_rows = values.shape[0]
+    all_codes, uniques = label_codes(group_labels, n_rows=n_rows, name="group_labels")
+    keep = ~np.isnan(values) & (all_codes >= 0)
+    team_groups = None
     if teams is not None:
-        team_array = np.asarray(teams, dtype=object)
-        if team_array.shape[0] != values.shape[0]:
-            raise ValueError(f"scores has {values.shape[0]} rows but teams {team_array.shape[0]}.")
-    keep = ~np.isnan(values) & labels.notna().to_numpy()
-    if team_array is not None:
-        keep &= pd.notna(team_array)
+        team_codes, team_uniques = label_codes(teams, n_rows=n_rows, name="teams")
+        keep &= team_codes >= 0
+        team_groups = dense_groups(team_codes[keep], team_uniques)
     values = values[keep]
-    codes, uniques = pd.factorize(labels[keep], sort=True)
-    if team_array is not None:
-        team_array = team_array[keep]
+    codes = all_codes[keep]
     n_by = np.bincount(codes, minlength=len(uniques))
-    if reference is not None and reference not in set(uniques):
-        raise ValueError(f"reference group {reference!r} does not occur in group_labels.")
+    reference_code = -1
+    if reference is not None:
+        matches = np.flatnonzero(uniques == reference)
+        if matches.size == 0:
+            raise ValueError(f"reference group {reference!r} does not occur in group_labels.")
+        reference_code = int(matches[0])
 
     compared: list[tuple[Any, MeanDifference, EffectSize, WithinTeamGap | None]] = []
     skipped: dict[Any, str] = {}
+    # Against the rest, every comparison uses all rows: one null model serves them all.
+    shared_null: RandomInterceptFit | None = None
     for code, group in enumerate(uniques):  # a handful of groups, each comparison is vectorised
-        if group == reference:
+        if code == reference_code:
             continue
         mine = codes == code
-        other = codes != code if reference is None else codes == list(uniques).index(reference)
+        other = codes != code if reference is None else codes == reference_code
         if n_by[code] < min_n:
             skipped[group] = "fewer_than_min_n"
             continue
@@ -472,15 +477,26 @@ def subgroup_gaps(
             ci_method,
         )
         within = None
-        if team_array is not None:
-            rows = mine | other
-            within = _within_team_gap(
-                values[rows],
-                mine[rows].astype(np.float64),
-                team_array[rows],
-                diff.difference,
-                confidence,
-            )
+        if team_groups is not None:
+            if reference is None:
+                within, shared_null = _within_team_gap(
+                    values,
+                    mine.astype(np.float64),
+                    team_groups,
+                    diff.difference,
+                    confidence,
+                    shared_null,
+                )
+            else:
+                rows = mine | other
+                within, _ = _within_team_gap(
+                    values[rows],
+                    mine[rows].astype(np.float64),
+                    team_groups.subset(rows),
+                    diff.difference,
+                    confidence,
+                    None,
+                )
         compared.append((group, diff, effect, within))
 
     adjusted = holm([c[1].p_value for c in compared]) if compared else np.empty(0)
@@ -562,18 +578,20 @@ def ordered_level_trend(
     if len(set(order)) != len(order):
         raise ValueError("order lists a level more than once.")
     values = as_float_vector(scores, name="scores")
-    labels = pd.Series(np.asarray(levels, dtype=object))
-    if labels.shape[0] != values.shape[0]:
-        raise ValueError(f"scores has {values.shape[0]} rows but levels {labels.shape[0]}.")
-    keep = ~np.isnan(values) & labels.notna().to_numpy()
-    values, labels = values[keep], labels[keep]
-    position = labels.map({level: k for k, level in enumerate(order)}).to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
-    other_labels = labels[np.isnan(position)]
-    other = {k: int(v) for k, v in other_labels.value_counts(sort=False).items()}
-    in_order = ~np.isnan(position)
-    pos = position[in_order].astype(np.int64)
+    codes, uniques = label_codes(levels, n_rows=values.shape[0], name="levels")
+    keep = ~np.isnan(values) & (codes >= 0)
+    values, codes = values[keep], codes[keep]
+    where = {level: k for k, level in enumerate(order)}
+    unique_position = np.array([where.get(u, -1) for u in uniques.tolist()], dtype=np.int64)
+    position = unique_position[codes] if codes.size else codes
+    n_unique = np.bincount(codes, minlength=uniques.shape[0])
+    other = {
+        uniques[k]: int(n_unique[k])
+        for k in range(uniques.shape[0])
+        if unique_position[k] < 0 and n_unique[k] > 0
+    }
+    in_order = position >= 0
+    pos = position[in_order]
     vals = values[in_order]
     n_all = np.bincount(pos, minlength=len(order))
     skipped = {order[k]: "fewer_than_min_n" for k in range(len(order)) if n_all[k] < min_n}

@@ -26,8 +26,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from vrijuit.stats._labels import dense_groups, label_codes
 from vrijuit.stats._validation import as_float_vector, check_confidence
-from vrijuit.stats.groups import Groups
 from vrijuit.stats.icc import icc_anova
 from vrijuit.stats.mixed import fit_random_intercept
 from vrijuit.stats.results import Result
@@ -138,17 +138,16 @@ def leader_team_relation(
     if leader_reliability is not None and not 0.0 < leader_reliability <= 1.0:
         raise ValueError(f"leader_reliability must lie in (0, 1]; got {leader_reliability!r}.")
     scores = as_float_vector(member_scores, name="member_scores")
-    teams = np.asarray(member_teams, dtype=object)
-    if teams.shape != scores.shape:
-        raise ValueError(
-            f"member_scores has {scores.shape[0]} rows but member_teams has {teams.shape[0]}."
-        )
+    codes, uniques = label_codes(member_teams, n_rows=scores.shape[0], name="member_teams")
     leaders = pd.Series(dict(leader_scores), dtype=np.float64).dropna()
-    keep = ~np.isnan(scores) & pd.Series(teams).isin(leaders.index).to_numpy()
+    # Look the leader up once per distinct team, not once per member.
+    has_leader = pd.Index(uniques).isin(leaders.index)
+    keep = ~np.isnan(scores) & (codes >= 0)
+    keep[keep] = has_leader[codes[keep]]
     if not keep.any():
         raise ValueError("no member belongs to a team with a leader score.")
-    scores, teams = scores[keep], teams[keep]
-    groups = Groups.from_labels(teams)
+    scores = scores[keep]
+    groups = dense_groups(codes[keep], uniques)
     n_teams = groups.n_groups
     if n_teams < 3:
         raise ValueError(f"a team-level correlation needs at least 3 teams; got {n_teams}.")

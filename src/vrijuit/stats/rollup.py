@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vrijuit.i18n import translate
+from vrijuit.stats._labels import label_codes
 from vrijuit.stats._validation import as_float_vector
 from vrijuit.stats.results import Result
 
@@ -216,10 +217,14 @@ class UnitTree:
     def positions(self, units: Any) -> IntArray:
         """Positions of many unit labels (−1 where unknown), normalising each distinct label
         once."""
-        codes, uniques = pd.factorize(pd.Series(np.asarray(units, dtype=object)))
-        keys = pd.Index([normalise_unit_id(u) for u in uniques])
-        found = pd.Index(self.ids).get_indexer(keys)
+        codes, uniques = label_codes(units, n_rows=len(units), name="units")
+        found = self._lookup(uniques)
         return np.where(codes >= 0, found[np.maximum(codes, 0)], -1).astype(np.int64)
+
+    def _lookup(self, labels: npt.NDArray[Any]) -> IntArray:
+        """Positions of distinct labels (−1 where unknown)."""
+        keys = pd.Index([normalise_unit_id(u) for u in labels.tolist()], dtype=object)
+        return np.asarray(pd.Index(self.ids).get_indexer(keys), dtype=np.int64)
 
     def children(self, unit: Any) -> list[str]:
         """Ids of the units directly below ``unit``."""
@@ -360,15 +365,15 @@ def _respondents(
     scores: Any, teams: Any, tree: UnitTree
 ) -> tuple[FloatArray, IntArray, npt.NDArray[np.bool_]]:
     values = as_float_vector(scores, name="scores")
-    labels = np.asarray(teams, dtype=object)
-    if labels.shape != values.shape:
-        raise ValueError(f"scores has {values.shape[0]} rows but teams has {labels.shape[0]}.")
-    position = tree.positions(labels)
-    unknown = position < 0
-    if unknown.any():
-        names = sorted({str(t) for t in pd.unique(pd.Series(labels[unknown]))})
+    codes, uniques = label_codes(teams, n_rows=values.shape[0], name="teams")
+    found = tree._lookup(uniques)
+    if (found < 0).any():
+        names = sorted(str(t) for t in uniques[found < 0])
         raise UnitTreeError("units.error.unknown_team", teams=_listing(names))
-    return values, position, ~np.isnan(values)
+    if (codes < 0).any():
+        first = int(np.flatnonzero(codes < 0)[0])
+        raise ValueError(f"the team label is missing in row {first + 1}.")
+    return values, found[codes], ~np.isnan(values)
 
 
 def rollup(scores: Any, teams: Any, tree: UnitTree, *, cutoff: float | None = None) -> RollUp:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from vrijuit.stats._labels import dense_groups, label_codes
 from vrijuit.stats._validation import as_float_vector, check_confidence
 from vrijuit.stats.icc import icc_reml
 from vrijuit.stats.mixed import fit_random_intercept
@@ -83,13 +84,12 @@ def _wave_sums(
     return n, np.asarray(mean, dtype=np.float64), ss
 
 
-def _clean(scores: Any, teams: Any, name: str) -> tuple[FloatArray, npt.NDArray[Any]]:
+def _clean(scores: Any, teams: Any, name: str) -> tuple[FloatArray, IntArray, npt.NDArray[Any]]:
+    """Scores with a score and a team: values, team codes, and the distinct team labels."""
     values = as_float_vector(scores, name=name)
-    labels = np.asarray(teams, dtype=object)
-    if labels.shape != values.shape:
-        raise ValueError(f"{name} has {values.shape[0]} rows but its teams {labels.shape[0]}.")
-    keep = ~np.isnan(values) & pd.notna(labels)
-    return values[keep], labels[keep]
+    codes, uniques = label_codes(teams, n_rows=values.shape[0], name=f"the teams of {name}")
+    keep = ~np.isnan(values) & (codes >= 0)
+    return values[keep], codes[keep], uniques
 
 
 def team_change(
@@ -123,14 +123,12 @@ def team_change(
     [-0.633, -0.358]
     """
     confidence = check_confidence(confidence)
-    before, labels_before = _clean(scores_before, teams_before, "scores_before")
-    after, labels_after = _clean(scores_after, teams_after, "scores_after")
-    codes, labels = pd.factorize(
-        pd.Series(np.concatenate([labels_before, labels_after])), sort=True
-    )
+    before, raw_before, uniques_before = _clean(scores_before, teams_before, "scores_before")
+    after, raw_after, uniques_after = _clean(scores_after, teams_after, "scores_after")
+    labels = pd.Index(uniques_before).union(pd.Index(uniques_after), sort=False).sort_values()
     n_teams = len(labels)
-    codes_before = codes[: before.shape[0]].astype(np.int64)
-    codes_after = codes[before.shape[0] :].astype(np.int64)
+    codes_before = labels.get_indexer(pd.Index(uniques_before))[raw_before].astype(np.int64)
+    codes_after = labels.get_indexer(pd.Index(uniques_after))[raw_after].astype(np.int64)
     n1, m1, ss1 = _wave_sums(before, codes_before, n_teams)
     n2, m2, ss2 = _wave_sums(after, codes_after, n_teams)
 
@@ -150,11 +148,11 @@ def team_change(
     reliability = np.full(n_teams, np.nan)
     grand_mean = float("nan")
     try:
-        fit = icc_reml(before, labels_before)
+        fit = icc_reml(before, dense_groups(codes_before, np.asarray(labels, dtype=object)))
     except ValueError:  # one member per team, or no variance: λ_j is not identified
         fit = None
     if fit is not None:
-        position = pd.Index(labels).get_indexer(pd.Index(fit.labels))
+        position = labels.get_indexer(pd.Index(fit.labels))
         reliability[position] = fit.team_reliability
         grand_mean = fit.mu
     expected = (1.0 - reliability) * (grand_mean - m1)
@@ -230,16 +228,16 @@ def wave_trend(scores: Any, waves: Any, teams: Any, *, confidence: float = 0.95)
         wave = as_float_vector(waves, name="waves")
     except (TypeError, ValueError):
         raise ValueError("waves must be numeric, e.g. years or 1, 2, 3.") from None
-    labels = np.asarray(teams, dtype=object)
-    if not values.shape == wave.shape == labels.shape:
+    if values.shape != wave.shape:
         raise ValueError("scores, waves and teams must have the same length.")
-    keep = ~np.isnan(values) & ~np.isnan(wave) & pd.notna(labels)
-    values, wave, labels = values[keep], wave[keep], labels[keep]
+    team_codes, _ = label_codes(teams, n_rows=values.shape[0], name="teams")
+    keep = ~np.isnan(values) & ~np.isnan(wave) & (team_codes >= 0)
+    values, wave, team_codes = values[keep], wave[keep], team_codes[keep]
     wave_values, wave_codes = np.unique(wave, return_inverse=True)
     if wave_values.shape[0] < 2:
         raise ValueError(f"a trend needs at least 2 waves; got {wave_values.shape[0]}.")
-    team_codes, _ = pd.factorize(pd.Series(labels))
-    cells = team_codes.astype(np.int64) * wave_values.shape[0] + wave_codes
+    cell_codes = team_codes * wave_values.shape[0] + wave_codes
+    cells = dense_groups(cell_codes, np.arange(int(cell_codes.max()) + 1))
     fit = fit_random_intercept(
         values, cells, covariates=wave, names=("wave",), confidence=confidence
     )
