@@ -240,7 +240,7 @@ class _Context:
 
     instrument: Instrument
     data: pd.DataFrame
-    teams: npt.NDArray[Any]
+    teams: npt.NDArray[np.int64]  # each row's unit as a code into tree.units
     scores: pd.DataFrame
     keyed: Mapping[str, FloatArray]
     tree: _Tree
@@ -254,6 +254,14 @@ class _Context:
 
     def scale_scores(self, scale_id: str) -> FloatArray:
         return np.asarray(self.scores[scale_id].to_numpy(dtype=np.float64))
+
+    def unit(self, code: Any) -> str:
+        """The unit id of an integer team code (``teams`` are codes into the tree's units)."""
+        return self.tree.units[int(code)]
+
+    def n_teams(self, rows: BoolArray) -> int:
+        """How many teams have at least one of ``rows``."""
+        return int(np.count_nonzero(np.bincount(self.teams[rows], minlength=1)))
 
 
 def _engine(name: str, ctx: _Context, section: str) -> Any | None:
@@ -316,7 +324,7 @@ def _reliability(ctx: _Context, scale: Scale) -> Reliability | None:
 
 def _icc(ctx: _Context, scores: FloatArray) -> IccSummary | None:
     valid = ~np.isnan(scores)
-    if len(np.unique(ctx.teams[valid])) < 2:
+    if ctx.n_teams(valid) < 2:
         return None
     module = importlib.import_module("vrijuit.stats.icc")
     result = module.icc_anova(scores[valid], ctx.teams[valid])
@@ -416,7 +424,7 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
     agreement = importlib.import_module("vrijuit.stats.agreement")
     items = ctx.keyed[scale.id]
     groups = Groups.from_labels(ctx.teams)
-    labels = [str(label) for label in groups.labels]
+    labels = [ctx.unit(label) for label in groups.labels]
     fmt = scale.response_format
     null = float(agreement.null_variance(fmt.n_options))
     rwg_j = agreement.rwg_j(items, groups, null_variance=null)
@@ -425,11 +433,11 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
     scores = ctx.scale_scores(scale.id)
     valid = ~np.isnan(scores)
     shrunken: dict[str, float | None] = {}
-    if len(np.unique(ctx.teams[valid])) >= 2:
+    if ctx.n_teams(valid) >= 2:
         icc = importlib.import_module("vrijuit.stats.icc")
         means = icc.shrunken_means(scores[valid], ctx.teams[valid])
         shrunken = {
-            str(label): _float(value)
+            ctx.unit(label): _float(value)
             for label, value in zip(means.labels, means.shrunken_mean, strict=True)
         }
     flags: dict[str, tuple[Flag, ...]] = {}
@@ -446,7 +454,7 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
             if bool(polar.low_agreement_flag[position]):
                 found.append(Flag("low_agreement", {"rwg": round(float(polar.rwg[position]), 2)}))
             if found:
-                flags[str(label)] = tuple(found)
+                flags[ctx.unit(label)] = tuple(found)
     return _TeamStats(
         rwg_j={lab: _float(v) for lab, v in zip(labels, rwg_j.values, strict=True)},
         awg={lab: _float(v) for lab, v in zip(labels, awg.values, strict=True)},
@@ -482,6 +490,8 @@ def _units(ctx: _Context, climate: Sequence[Scale]) -> tuple[UnitSection, ...]:
     leaves = tree.leaves()
     per_scale: dict[str, dict[str, FloatArray]] = {}
     stats: dict[str, _TeamStats] = {}
+    edge_tuples: dict[str, tuple[float, ...]] = {}
+    dispersion = importlib.import_module("vrijuit.stats.dispersion")
     for scale in climate:
         values = ctx.scale_scores(scale.id)[rows]
         below = (
@@ -493,15 +503,21 @@ def _units(ctx: _Context, climate: Sequence[Scale]) -> tuple[UnitSection, ...]:
         valid = ~np.isnan(values)
         flat = unit_codes[valid] * HISTOGRAM_BINS + _bin_index(values[valid], edges)
         hist = np.bincount(flat, minlength=len(tree.units) * HISTOGRAM_BINS)
+        count = grouping.count(values)
+        count_below = grouping.sum(np.nan_to_num(below, nan=0.0))
+        # Wilson intervals for all units at once (units without scores get NaN, unused).
+        ci_low, ci_high = dispersion.wilson_interval(count_below, np.maximum(count, 1.0))
         per_scale[scale.id] = {
-            "n": grouping.count(values),
+            "n": count,
             "mean": grouping.mean(values),
             "sd": np.sqrt(grouping.var(values)),
-            "below": grouping.sum(np.nan_to_num(below, nan=0.0)),
+            "below": count_below,
+            "ci_low": np.asarray(ci_low, dtype=np.float64),
+            "ci_high": np.asarray(ci_high, dtype=np.float64),
             "hist": hist.reshape(len(tree.units), HISTOGRAM_BINS).astype(np.float64),
         }
+        edge_tuples[scale.id] = tuple(float(e) for e in edges)
         stats[scale.id] = _team_stats(ctx, scale)
-    dispersion = importlib.import_module("vrijuit.stats.dispersion")
     sections = []
     order = _tree_order(tree)
     for index in order:
@@ -519,15 +535,17 @@ def _units(ctx: _Context, climate: Sequence[Scale]) -> tuple[UnitSection, ...]:
                 continue
             share = None
             if scale.unsafe_below is not None:
-                count = int(numbers["below"][index])
-                low, high = dispersion.wilson_interval(np.array([count]), np.array([n]))
-                share = _share(count, n, (low[0], high[0]), cutoff=scale.unsafe_below, k=ctx.k)
+                share = _share(
+                    int(numbers["below"][index]),
+                    n,
+                    (numbers["ci_low"][index], numbers["ci_high"][index]),
+                    cutoff=scale.unsafe_below,
+                    k=ctx.k,
+                )
             distribution = None
             if n >= 2 * ctx.k:
-                edges = _bin_edges(scale)
                 distribution = Distribution(
-                    tuple(float(e) for e in edges),
-                    tuple(int(c) for c in numbers["hist"][index]),
+                    edge_tuples[scale.id], tuple(int(c) for c in numbers["hist"][index])
                 )
             team_stats = stats[scale.id]
             scale_rows.append(
@@ -717,11 +735,11 @@ def _leader_relation(
     climate = ctx.scale_scores(team_scale.id)
     leader_rows = is_leader & ~np.isnan(own)
     leader_scores = {
-        str(team): float(score)
+        int(team): float(score)
         for team, score in zip(ctx.teams[leader_rows], own[leader_rows], strict=True)
     }
     members = ~is_leader & ~np.isnan(climate)
-    teams_with_both = set(leader_scores) & {str(t) for t in ctx.teams[members]}
+    teams_with_both = set(leader_scores) & {int(t) for t in np.unique(ctx.teams[members])}
     if len(teams_with_both) < MIN_TEAMS_FOR_LEADER_RELATION:
         return None
     leader_reliability = None
@@ -920,7 +938,7 @@ def build_report(
     ctx = _Context(
         instrument=instrument,
         data=data,
-        teams=teams,
+        teams=np.asarray(lattice.team_codes, dtype=np.int64),
         scores=scored.scores,
         keyed=scored.keyed,
         tree=tree_arrays,
