@@ -13,7 +13,7 @@ zero by meet-in-the-middle: a union of at most ``k - 1`` atoms splits into two h
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
@@ -56,7 +56,7 @@ class SpanTest:
 
     n_generators: int
     coordinates: tuple[tuple[int, ...], ...]
-    pivot_rows: tuple[tuple[int, tuple[Fraction, ...]], ...]
+    pivot_rows: tuple[tuple[int, int, tuple[int, ...]], ...]
 
     @classmethod
     def build(cls, generators: IntArray) -> SpanTest:
@@ -88,14 +88,17 @@ class SpanTest:
             rank += 1
         pivot_set = set(pivots)
         free = [c for c in range(m) if c not in pivot_set]
-        # Kernel vector z_f for free column f: z_f[f] = 1, z_f[pivot_j] = -R_j[f] / R_j[pivot_j].
-        scales = []
-        for f in free:
-            lcm = 1
-            for j, column in enumerate(pivots):
-                value = Fraction(rows[j][f], rows[j][column])
-                lcm = lcm * value.denominator // math.gcd(lcm, value.denominator)
-            scales.append(lcm)
+        # Kernel vector z_f for free column f: z_f[f] = 1, z_f[pivot_j] = -R_j[f] / R_j[pivot_j],
+        # scaled by the lcm of its denominators so every coordinate is an integer.
+        scales = [1] * len(free)
+        for j, column in enumerate(pivots):
+            pivot_value = abs(rows[j][column])
+            for position, f in enumerate(free):
+                entry = rows[j][f]
+                if entry:
+                    scales[position] = math.lcm(
+                        scales[position], pivot_value // math.gcd(entry, pivot_value)
+                    )
         columns: list[list[int]] = [[0] * len(free) for _ in range(m)]
         for position, f in enumerate(free):
             columns[f][position] = scales[position]
@@ -104,11 +107,9 @@ class SpanTest:
             for position, f in enumerate(free):
                 entry = rows[j][f]
                 if entry:
-                    scaled = Fraction(entry, pivot_value) * scales[position]
-                    columns[column][position] = -int(scaled)  # an integer by choice of scale
+                    columns[column][position] = -(entry * scales[position]) // pivot_value
         transforms = tuple(
-            (column, tuple(Fraction(t, rows[j][column]) for t in rows[j][m:]))
-            for j, column in enumerate(pivots)
+            (column, rows[j][column], tuple(rows[j][m:])) for j, column in enumerate(pivots)
         )
         return cls(
             n_generators=g,
@@ -131,22 +132,64 @@ class SpanTest:
         """Generator coefficients c with sum_i c_i M_i equal to the 0/1 vector on ``atoms``."""
         chosen = set(atoms)
         out = [Fraction(0)] * self.n_generators
-        for column, transform in self.pivot_rows:
+        for column, pivot_value, transform in self.pivot_rows:
             if column in chosen:
-                out = [o + t for o, t in zip(out, transform, strict=True)]
+                out = [o + Fraction(t, pivot_value) for o, t in zip(out, transform, strict=True)]
         return tuple(out)
 
 
 def _halves(
-    candidates: Sequence[int], sizes: Sequence[int], budget: int, max_atoms: int
-) -> Iterator[tuple[tuple[int, ...], int]]:
-    """All subsets (as index tuples) of at most ``max_atoms`` candidates within the size budget."""
-    yield (), 0
-    for count in range(1, max_atoms + 1):
-        for subset in combinations(range(len(candidates)), count):
-            total = sum(sizes[i] for i in subset)
-            if total <= budget:
-                yield tuple(candidates[i] for i in subset), total
+    sizes: IntArray, hashes: npt.NDArray[np.uint64], budget: int, max_atoms: int
+) -> tuple[list[tuple[int, ...]], IntArray, npt.NDArray[np.uint64]]:
+    """All subsets of at most ``max_atoms`` atoms within the size budget, with size and hash.
+
+    Subsets of one or two atoms are built with numpy; larger halves (k > 5) with itertools.
+    """
+    p = sizes.shape[0]
+    subsets: list[tuple[int, ...]] = [()]
+    total = [np.zeros(1, dtype=np.int64)]
+    hashed = [np.zeros(1, dtype=np.uint64)]
+    if max_atoms >= 1:
+        subsets += [(i,) for i in range(p)]
+        total.append(sizes)
+        hashed.append(hashes)
+    if max_atoms >= 2:
+        first, second = np.triu_indices(p, 1)
+        pair_size = sizes[first] + sizes[second]
+        fits = pair_size <= budget
+        first, second = first[fits], second[fits]
+        subsets += list(zip(first.tolist(), second.tolist(), strict=True))
+        total.append(pair_size[fits])
+        hashed.append(hashes[first] + hashes[second])  # wraps modulo 2**64 on purpose
+    for count in range(3, max_atoms + 1):
+        extra = [c for c in combinations(range(p), count) if sum(sizes[list(c)]) <= budget]
+        subsets += extra
+        total.append(np.array([int(sizes[list(c)].sum()) for c in extra], dtype=np.int64))
+        hashed.append(
+            np.array([int(hashes[list(c)].sum()) for c in extra], dtype=np.uint64)
+            if extra
+            else np.zeros(0, dtype=np.uint64)
+        )
+    return subsets, np.concatenate(total), np.concatenate(hashed)
+
+
+def _hashes(span: SpanTest, atoms: Sequence[int], seed: int = 20240501) -> npt.NDArray[np.uint64]:
+    """A linear hash of each atom's kernel coordinates modulo 2**64.
+
+    The map is linear, so a zero sum of coordinates always gives a zero sum of hashes: matching
+    hashes find every derivable union (no false negatives); each match is then confirmed exactly.
+    """
+    width = len(span.coordinates[0]) if span.coordinates else 0
+    rng = np.random.default_rng(seed)
+    weights = [int(w) for w in rng.integers(1, 2**63, size=width, dtype=np.int64)]
+    modulus = 2**64
+    return np.array(
+        [
+            sum(w * c for w, c in zip(weights, span.coordinates[a], strict=True)) % modulus
+            for a in atoms
+        ],
+        dtype=np.uint64,
+    )
 
 
 def find_small_derivable(
@@ -154,35 +197,39 @@ def find_small_derivable(
 ) -> list[tuple[int, ...]]:
     """Unions of atoms with 1..k-1 respondents whose membership vector is in the span.
 
-    Returns up to ``limit`` unions (tuples of atom indices), smallest atom tuples first in a
-    canonical order, so the result does not depend on the order of respondents.
+    Returns up to ``limit`` unions (tuples of atom indices), fewest atoms first and then in index
+    order, so the result does not depend on the order of respondents.
     """
     budget = k - 1
     candidates = [a for a, n in enumerate(atom_sizes) if 0 < n <= budget]
     if not candidates or budget < 1:
         return []
-    small_sizes = [int(atom_sizes[a]) for a in candidates]
+    sizes = np.array([int(atom_sizes[a]) for a in candidates], dtype=np.int64)
     half = (budget + 1) // 2
-    estimate = sum(math.comb(len(candidates), c) for c in range(half + 1))
-    if estimate > MAX_HALVES:
+    estimate = sum(math.comb(len(candidates), c) for c in range(min(half, 2) + 1, half + 1))
+    if estimate > MAX_HALVES or len(candidates) > 4000:
         raise SpanTooLargeError(f"{len(candidates)} small atoms give too many unions to search.")
-    width = len(span.coordinates[0]) if span.coordinates else 0
-    table: dict[tuple[int, ...], list[tuple[tuple[int, ...], int]]] = {}
-    entries: list[tuple[tuple[int, ...], int, tuple[int, ...]]] = []
-    for subset, total in _halves(candidates, small_sizes, budget, half):
-        vector = [0] * width
-        for a in subset:
-            for i, v in enumerate(span.coordinates[a]):
-                vector[i] += v
-        key = tuple(vector)
-        table.setdefault(key, []).append((subset, total))
-        entries.append((subset, total, key))
+    subsets, totals, hashes = _halves(sizes, _hashes(span, candidates), budget, half)
+    order = np.argsort(hashes, kind="stable")
+    sorted_hashes = hashes[order]
+    targets = np.zeros_like(hashes) - hashes  # the additive inverse modulo 2**64
+    low = np.searchsorted(sorted_hashes, targets, side="left")
+    high = np.searchsorted(sorted_hashes, targets, side="right")
+    left = np.repeat(np.arange(hashes.shape[0]), high - low)
+    counts = high - low
+    starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+    right = order[np.arange(left.shape[0]) + starts]
+    joint = totals[left] + totals[right]
+    fits = (left <= right) & (joint >= 1) & (joint <= budget)
     found: set[tuple[int, ...]] = set()
-    for subset, total, key in entries:
-        for other, other_total in table.get(tuple(-v for v in key), ()):
-            if total + other_total < 1 or total + other_total > budget:
-                continue
-            if set(subset) & set(other):
-                continue
-            found.add(tuple(sorted(subset + other)))
-    return sorted(found, key=lambda s: (len(s), s))[:limit]
+    for i, j in zip(left[fits].tolist(), right[fits].tolist(), strict=True):
+        if set(subsets[i]) & set(subsets[j]):
+            continue
+        found.add(tuple(sorted(candidates[a] for a in subsets[i] + subsets[j])))
+    out = []
+    for group in sorted(found, key=lambda g: (len(g), g)):
+        if span.contains(group):  # exact confirmation of the hash match
+            out.append(group)
+            if len(out) >= limit:
+                break
+    return out
