@@ -25,6 +25,7 @@ import pandas as pd
 
 from vrijuit.i18n import translate
 from vrijuit.stats import ENGINE_VERSION
+from vrijuit.stats.disclosure import band
 from vrijuit.stats.groups import Groups
 from vrijuit.stats.instruments import Instrument, Scale
 from vrijuit.stats.report_model import (
@@ -200,9 +201,9 @@ def _text(localized: Any) -> Text:
 
 def _share(count: int, n: int, ci: tuple[Any, Any], *, cutoff: float, k: int) -> Share:
     """The share below the cut-off; a band instead when the cell is small (R6: n < 2k)."""
-    from vrijuit.stats.disclosure import band
-
     share = count / n
+    if n >= 2 * k:
+        return Share(cutoff, share, _float(ci[0]), _float(ci[1]))
     shown = band(share, n, k=k)
     if shown.banded:
         return Share(cutoff, None, None, None, True, shown.low, shown.high)
