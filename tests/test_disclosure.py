@@ -335,3 +335,34 @@ def test_exact_span_refuses_problems_beyond_its_limits() -> None:
     span = SpanTest.build(np.ones((1, 1400), dtype=np.int64))
     with pytest.raises(SpanTooLargeError):
         find_small_derivable(span, [1] * 1400, k=10)
+
+
+def test_a_release_too_large_for_the_exact_search_hides_what_it_cannot_prove(monkeypatch) -> None:
+    # With the size limit lowered, the analysts' unit × value cells cannot be audited exactly:
+    # they are hidden as "unverified" rather than shown on a guess, and the rest stays safe.
+    import vrijuit.stats._span as span_module
+
+    monkeypatch.setattr(span_module, "MAX_ATOMS", 3)
+    rng = np.random.default_rng(7)
+    teams = rng.choice(["a", "b", "c"], 40).tolist()
+    gender = rng.choice(["w", "m"], 40).tolist()
+    lattice = cells_for_report(teams, TREE, {"g": gender}, unit_attributes=["g"])
+    plan = plan_disclosure(lattice, k=5)
+    reasons = {key: r.code for key, r in plan.suppressed.items()}
+    assert any(code == "unverified" for code in reasons.values())
+    assert not any(key.kind == "unit_attribute" for key in plan.shown)
+    shown = sorted(plan.shown)
+    assert not attacker(independent_view(teams, TREE, {"g": gender}, shown), 40, 5)
+    assert not derivable_groups(independent_view(teams, TREE, {"g": gender}, shown), 40, 5)
+
+
+def test_unit_by_value_cells_minus_their_sub_units_are_a_fast_path_leak() -> None:
+    # fac × w has 6 women: 5 in team a and 1 directly in fac; fac × w − a × w reveals one.
+    teams = ["a"] * 5 + ["fac"] + ["c"] * 6
+    gender = ["w"] * 6 + ["m"] * 6
+    lattice = cells_for_report(teams, TREE, {"g": gender}, unit_attributes=["g"])
+    shown = [unit("org"), value("g", "w", at="fac"), value("g", "w", at="a")]
+    result = audit(lattice, shown, k=5)
+    assert result.method == "fast_path"
+    assert result.leaks[0].describe() == "fac × g=w minus a × g=w would reveal 1 person"
+    assert derivable_groups(independent_view(teams, TREE, {"g": gender}, shown), 12, 5)

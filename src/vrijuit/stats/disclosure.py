@@ -36,7 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-from vrijuit.stats._span import SpanTest, find_small_derivable
+from vrijuit.stats._span import SpanTest, SpanTooLargeError, find_small_derivable
 from vrijuit.stats.results import Result
 
 __all__ = [
@@ -398,9 +398,10 @@ class AuditResult(Result):
 
 @dataclass(frozen=True)
 class SuppressionReason:
-    """Why a cell is hidden: ``below_k`` (R1), ``differencing`` (R2/R3) or ``earlier_release``."""
+    """Why a cell is hidden: ``below_k`` (R1), ``differencing`` (R2/R3), ``earlier_release`` (R8),
+    or ``unverified`` (the exact audit would exceed its size limits, so the cell is not shown)."""
 
-    code: Literal["below_k", "differencing", "earlier_release"]
+    code: Literal["below_k", "differencing", "earlier_release", "unverified"]
     n: int
     leak: Leak | None = None
 
@@ -408,6 +409,8 @@ class SuppressionReason:
     def detail(self) -> str:
         if self.code == "below_k":
             return f"only {self.n} respondents"
+        if self.code == "unverified":
+            return "too large to prove safe exactly, so hidden"
         if self.leak is None:
             return "hidden to keep the release safe"
         return self.leak.describe()
@@ -678,6 +681,7 @@ def _general_audit(
     shown: frozenset[CellKey],
     earlier: Sequence[EarlierRelease],
     k: int,
+    limit: int,
 ) -> list[Leak]:
     """Exact check over all atoms: build the cell × atom matrix and search small unions."""
     atoms = _atoms(lattice, shown, earlier)
@@ -706,7 +710,7 @@ def _general_audit(
     sizes = atoms.sizes[used]
     span = SpanTest.build(matrix)
     leaks = []
-    for group in find_small_derivable(span, [int(s) for s in sizes], k=k, limit=1):
+    for group in find_small_derivable(span, [int(s) for s in sizes], k=k, limit=limit):
         coefficients = span.coefficients(group)
         terms = tuple(
             LeakTerm(ref[0], float(c), ref[1])
@@ -717,7 +721,9 @@ def _general_audit(
     return leaks
 
 
-def _structural_audit(lattice: CellLattice, shown: frozenset[CellKey], k: int) -> list[Leak]:
+def _structural_audit(
+    lattice: CellLattice, shown: frozenset[CellKey], k: int, limit: int
+) -> list[Leak]:
     """Exact audit of a unit tree plus organisation × attribute cells, at full scale.
 
     Every shown vector is ``t(r) + w(p)``: a function of the residual ``r`` (the nearest shown
@@ -797,7 +803,7 @@ def _structural_audit(lattice: CellLattice, shown: frozenset[CellKey], k: int) -
     leaks: list[Leak] = []
     residual_units = [int(r) for r in np.unique(atom_residual)]
     offset = len(residual_units)
-    for group in find_small_derivable(span, [int(s) for s in atom_sizes], k=k, limit=1):
+    for group in find_small_derivable(span, [int(s) for s in atom_sizes], k=k, limit=limit):
         solution = span.coefficients(group)
         # The value coefficients a = sum_i c_i z_i over the kernel directions of the constraints.
         a = [
@@ -833,6 +839,7 @@ def audit(
     *,
     k: int = 5,
     earlier: Sequence[EarlierRelease] = (),
+    max_leaks: int = 10,
 ) -> AuditResult:
     """Check R1 and R2 for shown cells (with earlier releases): is a small group derivable?
 
@@ -873,10 +880,10 @@ def audit(
         and all(key.kind != "unit_attribute" for key in chosen)
     )
     if structural:
-        found = _structural_audit(lattice, chosen, k)
+        found = _structural_audit(lattice, chosen, k, max_leaks)
         method = "structural"
     else:
-        found = _general_audit(lattice, chosen, earlier, k)
+        found = _general_audit(lattice, chosen, earlier, k, max_leaks)
         method = "exact_span"
     return AuditResult(safe=not found, leaks=tuple(found), method=method, k=k)
 
@@ -944,17 +951,27 @@ def plan_disclosure(
             shown.add(cell.key)
     method = "threshold"
     while True:
-        result = audit(lattice, shown, k=k, earlier=earlier)
+        try:
+            result = audit(lattice, shown, k=k, earlier=earlier)
+        except SpanTooLargeError:
+            # Too large to prove exactly: hide what cannot be proven instead of guessing.
+            for key in _unverifiable(lattice, shown, keep_last):
+                shown.discard(key)
+                suppressed[key] = SuppressionReason("unverified", lattice.cell(key).n)
+            continue
         method = result.method
         if result.safe:
             break
         picked: dict[CellKey, Leak] = {}
+        touched: set[CellKey] = set()
         for leak in result.leaks:
+            cells_in_leak = {t.cell for t in leak.terms if t.release is None}
+            if result.method != "fast_path" and cells_in_leak & touched:
+                continue  # an earlier pick of this round may already close this one
             choice = _pick(lattice, leak, shown, keep_last)
             if choice is not None and choice not in picked:
                 picked[choice] = leak
-            if result.method != "fast_path":
-                break  # one exact leak at a time: the next audit sees the new span
+                touched |= cells_in_leak
         if not picked:
             raise ValueError("a leak remains that no current cell can close (earlier releases).")
         for key, leak in picked.items():
@@ -966,6 +983,23 @@ def plan_disclosure(
             )
             suppressed[key] = SuppressionReason(code, lattice.cell(key).n, leak)
     return DisclosurePlan(shown=frozenset(shown), suppressed=suppressed, k=k, method=method)
+
+
+def _unverifiable(
+    lattice: CellLattice, shown: set[CellKey], protected: frozenset[CellKey]
+) -> list[CellKey]:
+    """Cells to hide when the exact search is too large: all unit × value cells, else the
+    smallest organisation × value cell; with only units left there is nothing safe to drop."""
+    analyst = [key for key in shown if key.kind == "unit_attribute"]
+    if analyst:
+        return analyst
+    values = [key for key in shown if key.kind == "attribute" and key not in protected]
+    if values:
+        return [min(values, key=lambda key: _order(lattice.cell(key)))]
+    raise ValueError(
+        "this release is too large for the exact audit; release the results at close instead "
+        "of updating them (R8), or audit fewer cells."
+    )
 
 
 def _pick(
