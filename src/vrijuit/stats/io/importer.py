@@ -455,6 +455,10 @@ def _as_text(column: pd.Series) -> tuple[pd.Series, npt.NDArray[np.intp]]:
         texts = np.array([_shown(u) for u in distinct_values], dtype=object)
     else:
         texts = np.array([str(u).strip() for u in distinct_values], dtype=object)
+    unchanged = bool(np.all(texts == distinct_values)) and not bool(np.any(texts == ""))
+    if unchanged and isinstance(column.dtype, pd.StringDtype):
+        # The common case: text that needed no trimming is returned as it was read.
+        return column.reset_index(drop=True), codes
     # "A" and "A " are one team: factorize the trimmed texts again.
     merged, distinct = pd.factorize(texts)
     merged = np.where(texts == "", -1, merged) if len(texts) else merged
