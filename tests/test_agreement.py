@@ -3,6 +3,8 @@ per-team pandas implementation written here from the published formulas."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import load_reference
+from vrijuit.stats import agreement
 from vrijuit.stats.agreement import (
     average_deviation,
     awg,
@@ -17,6 +20,7 @@ from vrijuit.stats.agreement import (
     rwg,
     rwg_j,
     rwg_j_lindell,
+    team_item_counts,
 )
 from vrijuit.stats.groups import Groups
 
@@ -371,3 +375,198 @@ def test_median_deviation_for_non_likert_data_matches_pandas(scale: float) -> No
         lambda block: (block - block.median()).abs().mean().mean()
     )
     np.testing.assert_allclose(res.values, naive.to_numpy(), atol=1e-12)
+
+
+# --- the count-table path (whole-number answers) --------------------------------------------
+
+
+def _all_indices(items: np.ndarray, teams: np.ndarray, counts: object = None) -> dict:
+    sigma2 = 2.0
+    return {
+        "rwg_j": rwg_j(items, teams, null_variance=sigma2, counts=counts),  # type: ignore[arg-type]
+        "rwg_j_listwise": rwg_j(
+            items,
+            teams,
+            null_variance=sigma2,
+            missing="listwise",
+            counts=counts,  # type: ignore[arg-type]
+        ),
+        "lindell": rwg_j_lindell(items, teams, null_variance=sigma2, counts=counts),  # type: ignore[arg-type]
+        "awg": awg(items, teams, low=1, high=5, counts=counts),  # type: ignore[arg-type]
+        "ad_mean": average_deviation(items, teams, counts=counts),  # type: ignore[arg-type]
+        "ad_median": average_deviation(items, teams, center="median", counts=counts),  # type: ignore[arg-type]
+    }
+
+
+def _assert_same(got: dict, reference: dict) -> None:
+    for key, result in got.items():
+        other = reference[key]
+        assert result.labels.tolist() == other.labels.tolist(), key
+        np.testing.assert_allclose(result.values, other.values, rtol=0, atol=1e-12, err_msg=key)
+        np.testing.assert_array_equal(result.n, other.n, err_msg=key)
+        np.testing.assert_array_equal(result.items_used, other.items_used, err_msg=key)
+
+
+def _float_path_only() -> object:
+    """Refuse the count table, so every index takes the general float path."""
+    return mock.patch.object(agreement, "answer_table", return_value=None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_teams=st.integers(1, 7),
+    n_items=st.integers(1, 5),
+    low=st.sampled_from([-3, 0, 1]),
+    n_options=st.integers(2, 11),
+    missing_share=st.sampled_from([0.0, 0.1, 0.4]),
+)
+def test_count_table_gives_the_float_path_results_on_integer_answers_with_missing(
+    seed: int, n_teams: int, n_items: int, low: int, n_options: int, missing_share: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, n_teams * 6 + 1))
+    items = rng.integers(low, low + n_options, size=(n, n_items)).astype(float)
+    items[rng.random((n, n_items)) < missing_share] = np.nan
+    if n > 2:
+        items[0] = np.nan  # a row without any answer
+    teams = rng.integers(0, n_teams, size=n)
+    assert agreement.answer_table(items, Groups.from_labels(teams)) is not None
+    table_path = _all_indices(items, teams)
+    shared = _all_indices(
+        items, teams, team_item_counts(items, teams, low=low, high=low + n_options - 1)
+    )
+    with _float_path_only():
+        float_path = _all_indices(items, teams)
+    _assert_same(table_path, float_path)
+    _assert_same(shared, float_path)
+
+
+def test_count_table_matches_a_pandas_crosstab_per_team_item_and_answer() -> None:
+    rng = np.random.default_rng(11)
+    items = rng.integers(1, 6, size=(200, 3)).astype(float)
+    items[rng.random((200, 3)) < 0.1] = np.nan
+    teams = rng.choice(["x", "y", "z"], size=200)
+    counts = team_item_counts(items, teams, low=1, high=7)
+    frame = pd.DataFrame(items, columns=["a", "b", "c"]).assign(team=teams)
+    long = frame.melt(id_vars="team", var_name="item", value_name="answer").dropna()
+    naive = long.groupby(["team", "item", "answer"]).size()
+    assert counts.labels.tolist() == ["x", "y", "z"]
+    assert counts.answers.shape == (3, 3, 7) and counts.low == 1
+    for (team, item, answer), size in naive.items():
+        position = (counts.labels.tolist().index(team), "abc".index(item), int(answer) - 1)
+        assert counts.answers[position] == size
+    assert counts.answers.sum() == len(long)
+    complete = frame.dropna()
+    assert counts.complete.tolist() == complete.groupby("team").size().tolist()
+    assert counts.complete_answers.sum() == complete[["a", "b", "c"]].size
+    responding = frame[["a", "b", "c"]].notna().any(axis=1).groupby(frame["team"]).sum()
+    assert counts.responding.tolist() == responding.tolist()
+
+
+def test_shared_counts_reproduce_the_multilevel_values(
+    lq2002: pd.DataFrame, expected: pd.DataFrame
+) -> None:
+    items, teams = lq2002[LEAD_ITEMS], lq2002["COMPID"]
+    counts = team_item_counts(items, teams, low=1, high=5)
+    assert rwg_j(items, teams, null_variance=2.0, counts=counts).mean == pytest.approx(
+        float(expected.loc["R11", "expected"]), abs=1e-7
+    )
+    assert awg(items, teams, low=1, high=5, counts=counts).mean == pytest.approx(
+        float(expected.loc["R14", "expected"]), abs=1e-9
+    )
+    for center, ref in (("mean", "R16"), ("median", "R17")):
+        result = average_deviation(items, teams, center=center, counts=counts)  # type: ignore[arg-type]
+        assert result.mean == pytest.approx(
+            float(expected.loc[ref, "expected"]), abs=float(expected.loc[ref, "tolerance"])
+        )
+
+
+def test_shared_counts_reproduce_pairwise_and_listwise_multilevel_with_missing_answers(
+    cohesion: pd.DataFrame,
+) -> None:
+    items, unit = cohesion[COHESION_ITEMS], cohesion["UNIT"]
+    counts = team_item_counts(items, unit, low=1, high=5)
+    pairwise = rwg_j(items, unit, null_variance=2.0, counts=counts)
+    np.testing.assert_allclose(pairwise.values, [0.7377049180, 0.8988764045], atol=1e-9)
+    assert pairwise.n.tolist() == [6, 5]
+    listwise = rwg_j(items, unit, null_variance=2.0, missing="listwise", counts=counts)
+    np.testing.assert_allclose(listwise.values, [0.7539682540, 0.8988764045], atol=1e-9)
+    np.testing.assert_allclose(
+        awg(items, unit, low=1, high=5, counts=counts).values,
+        [0.4738455988, 0.6746703297],
+        atol=1e-9,
+    )
+    np.testing.assert_allclose(
+        average_deviation(items, unit, counts=counts).values, [0.80, 0.56], atol=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [
+        ([[1.5, 2.0], [2.0, 3.0]], "a fractional answer"),
+        ([[1.0, 2.0], [300.0, 3.0]], "an answer outside int8"),
+        ([[127.0, 2.0], [1.0, 3.0]], "an answer that is the missing code"),
+        ([[np.inf, 2.0], [1.0, 3.0]], "an infinite answer"),
+        ([[1.0, 2.0], [100.0, 3.0]], "more than MAX_OPTIONS options"),
+    ],
+)
+def test_answers_that_a_count_table_cannot_hold_take_the_float_path(
+    values: list[list[float]], why: str
+) -> None:
+    grouping = Groups.from_labels(["a", "a"])
+    assert agreement.answer_table(np.array(values), grouping) is None, why
+
+
+def test_one_respondent_per_team_takes_the_float_path_unless_counts_are_asked_for() -> None:
+    n = 70_000  # teams × options beyond both the rows and the small-table allowance
+    items = np.ones((n, 1))
+    grouping = Groups.from_labels(np.arange(n))
+    assert agreement.answer_table(items, grouping) is None
+    forced = agreement.answer_table(items, grouping, compact_only=False)
+    assert forced is not None and forced.answers.shape == (n, 1, 1)
+
+
+def test_no_answers_at_all_give_no_agreement_on_both_paths() -> None:
+    items = np.full((4, 2), np.nan)
+    teams = np.array([1, 1, 2, 2])
+    table_path = _all_indices(items, teams)
+    with _float_path_only():
+        _assert_same(table_path, _all_indices(items, teams))
+    assert np.isnan(table_path["rwg_j"].values).all()
+    assert table_path["rwg_j"].n.tolist() == [0, 0]
+
+
+def test_team_item_counts_rejects_answers_off_the_declared_scale() -> None:
+    with pytest.raises(ValueError, match="whole numbers from 1 to 5"):
+        team_item_counts([[1, 6], [2, 2]], [1, 1], low=1, high=5)
+    with pytest.raises(ValueError, match="whole numbers from 1 to 5"):
+        team_item_counts([[1, 2.5], [2, 2]], [1, 1], low=1, high=5)
+    with pytest.raises(TypeError, match="low must be a whole number"):
+        team_item_counts([[1, 2], [2, 2]], [1, 1], low=0.5, high=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="span 2 to 64 options"):
+        team_item_counts([[1, 2], [2, 2]], [1, 1], low=5, high=5)
+
+
+def test_counts_from_other_data_are_refused() -> None:
+    items = [[1, 2], [2, 2], [3, 3]]
+    counts = team_item_counts(items, ["a", "a", "b"], low=1, high=5)
+    with pytest.raises(ValueError, match="counts were made from 3 rows × 2 items"):
+        rwg_j([[1], [2], [3]], ["a", "a", "b"], null_variance=2.0, counts=counts)
+    with pytest.raises(ValueError, match="counts were made from"):
+        awg(items, ["a", "a"], low=1, high=5, counts=counts)
+    with pytest.raises(ValueError, match="other teams"):
+        average_deviation(items, Groups.from_labels(["a", "b", "c"]), counts=counts)
+    with pytest.raises(TypeError, match="team_item_counts"):
+        rwg_j_lindell(items, ["a", "a", "b"], null_variance=2.0, counts="table")  # type: ignore[arg-type]
+
+
+def test_medians_from_the_count_table_match_pandas_including_even_team_sizes() -> None:
+    rng = np.random.default_rng(5)
+    items = rng.integers(1, 8, size=(120, 4)).astype(float)
+    teams = rng.integers(0, 9, size=120)
+    counts = team_item_counts(items, teams, low=1, high=7)
+    naive = pd.DataFrame(items).groupby(teams).median().to_numpy()
+    assert (counts.complete % 2 == 0).any(), "some teams must have an even size"
+    np.testing.assert_array_equal(counts.medians(listwise=True), naive)

@@ -1,11 +1,16 @@
-"""Accept either a :class:`Groups` or an array of team labels; per-team item moments in one pass.
+"""Accept either a :class:`Groups` or an array of team labels; per-team item summaries.
 
 :class:`Groups` makes each reduction of an N × K matrix with its own ``np.bincount`` and rebuilds
 the N·K index every time; a variance costs five such passes. The agreement indices need count,
-mean and variance of every item in every team of a million-row matrix, so
-:func:`team_item_moments` builds the index once and makes three passes, using a shifted one-pass
-variance (each column is centred on its overall mean first, which keeps the sums of squares
-well conditioned for bounded answers).
+mean, variance, median and absolute deviations of every item in every team of a million-row
+matrix. Two ways to get them:
+
+* :func:`answer_table` — for whole-number answers on a short scale (Likert, the common case):
+  one table of counts per team × item × answer option, built with one small ``np.bincount`` per
+  item; everything else follows from the table, independent of the number of respondents.
+* :func:`team_item_moments` — any real numbers: the index is built once and three passes are
+  made, using a shifted one-pass variance (each column is centred on its overall mean first,
+  which keeps the sums of squares well conditioned for bounded answers).
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ import numpy.typing as npt
 
 from vrijuit.stats.groups import Groups
 
-__all__ = ["ItemMoments", "as_groups", "team_item_moments"]
+__all__ = [
+    "MAX_OPTIONS",
+    "ItemMoments",
+    "TeamItemCounts",
+    "answer_table",
+    "as_groups",
+    "team_item_moments",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -73,3 +85,190 @@ def team_item_moments(matrix: FloatArray, grouping: Groups) -> ItemMoments:
         ss = np.maximum(squares - np.where(count > 0, total * total / count, 0.0), 0.0)
         var = np.where(count > 1, ss / (count - 1.0), np.nan)
     return ItemMoments(count=count, mean=mean, var=var, flat_index=flat)
+
+
+#: Answer scales wider than this many options take the float path (the table grows with them).
+MAX_OPTIONS = 64
+_MISSING = np.int8(127)  # int8 code of a missing answer while the table is built
+
+
+@dataclass(frozen=True, eq=False)
+class TeamItemCounts:
+    """How many members of each team gave each answer to each item, for integer answer scales.
+
+    Built once by :func:`team_item_counts` (one ``np.bincount`` per item over all rows); every
+    agreement index then follows from this table in O(teams × items × options), whatever the
+    number of respondents. Two tables are kept because R's agreement functions disagree on
+    missing data: ``answers`` counts every answer (item-wise, "pairwise"), ``complete_answers``
+    only those of rows that answered every item ("listwise"; the same array when no row is
+    incomplete).
+
+    Attributes
+    ----------
+    labels
+        Team labels, sorted (as :class:`Groups`).
+    low
+        The answer that option 0 stands for; option ``a`` is the answer ``low + a``.
+    answers
+        Teams × items × options counts of all answers.
+    complete_answers
+        The same for rows without a missing answer.
+    responding
+        Rows per team with at least one answer.
+    complete
+        Rows per team with every item answered.
+    n_rows
+        Respondents (rows) the table was built from.
+    """
+
+    labels: npt.NDArray[Any]
+    low: int
+    answers: IntArray
+    complete_answers: IntArray
+    responding: IntArray
+    complete: IntArray
+    n_rows: int
+
+    @property
+    def n_items(self) -> int:
+        return int(self.answers.shape[1])
+
+    @property
+    def n_options(self) -> int:
+        return int(self.answers.shape[2])
+
+    def table(self, *, listwise: bool) -> IntArray:
+        """The listwise or the item-wise (pairwise) count table."""
+        return self.complete_answers if listwise else self.answers
+
+    def moments(self, *, listwise: bool) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per team × item: count, mean and sample variance (n − 1; NaN where count < 2).
+
+        From the option sums S1 = Σ c_a·a and S2 = Σ c_a·a², exact integers in float64, so
+        Σ(x − x̄)² = (n·S2 − S1²)/n loses nothing to cancellation.
+        """
+        counts = self.table(listwise=listwise).astype(np.float64)
+        options = np.arange(self.n_options, dtype=np.float64)
+        n = counts.sum(axis=2)
+        s1 = counts @ options
+        s2 = counts @ (options * options)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(n > 0, self.low + s1 / n, np.nan)
+            var = np.where(n > 1, (n * s2 - s1 * s1) / (n * (n - 1.0)), np.nan)
+        return n, mean, var
+
+    def medians(self, *, listwise: bool) -> FloatArray:
+        """Per team × item the median, R style (mean of the two middle answers for even n).
+
+        The answer at 0-based rank r is the first option whose cumulative count exceeds r.
+        """
+        cumulative = np.cumsum(self.table(listwise=listwise), axis=2)
+        n = cumulative[:, :, -1]
+        lower = (cumulative <= ((n - 1) // 2)[:, :, np.newaxis]).sum(axis=2)
+        upper = (cumulative <= (n // 2)[:, :, np.newaxis]).sum(axis=2)
+        return np.where(n > 0, self.low + (lower + upper) / 2.0, np.nan)
+
+    def absolute_deviations(self, centres: FloatArray, *, listwise: bool) -> FloatArray:
+        """Per team × item Σ_i |x_i − centre| over the answers in the table."""
+        answers = self.low + np.arange(self.n_options, dtype=np.float64)
+        distance = np.abs(answers - centres[:, :, np.newaxis])
+        weighted = self.table(listwise=listwise) * np.where(np.isnan(distance), 0.0, distance)
+        return np.asarray(weighted.sum(axis=2), dtype=np.float64)
+
+
+def answer_table(
+    matrix: FloatArray,
+    grouping: Groups,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    compact_only: bool = True,
+) -> TeamItemCounts | None:
+    """The answer table of an integer-valued ``matrix``, or ``None`` when it does not apply.
+
+    ``None`` means: an answer is not a whole number in −128..126 (or outside ``low..high`` when
+    both are given), the scale would have more than :data:`MAX_OPTIONS` options, or, with
+    ``compact_only``, the table would be larger than the data (teams × options > rows, e.g. one
+    respondent per team), where the float path is cheaper. Without bounds the range of the
+    answers is used.
+
+    Answers are converted to int8 in row blocks of about 2 MB; then one ``np.bincount`` per item
+    over ``code·(A + 1) + (answer − low)``, whose table is small enough to stay in cache (slot A
+    holds missing answers; rows with a missing answer are counted in a second half of the
+    table, so the listwise table comes from the same pass).
+    """
+    n_rows, n_items = matrix.shape
+    converted = _as_answer_codes(matrix)
+    if converted is None:
+        return None
+    codes, lowest, highest, incomplete, silent = converted
+    if low is not None and high is not None:
+        if lowest < low or highest > high or low < -128 or high >= int(_MISSING):
+            return None
+        lowest, highest = low, high
+    elif lowest > highest:  # nothing answered at all
+        lowest = highest = 0
+    n_options = highest - lowest + 1
+    n_teams = grouping.n_groups
+    slots = n_teams * (n_options + 1)
+    if n_options > MAX_OPTIONS or (compact_only and slots > max(n_rows, 1 << 16)):
+        return None
+    any_incomplete = bool(incomplete.any())
+    if any_incomplete:
+        np.putmask(codes, codes == _MISSING, np.int8(highest + 1))
+    base = grouping.codes * (n_options + 1) - lowest
+    if any_incomplete:
+        base += np.where(incomplete, slots, 0)
+    complete_answers = np.empty((n_teams, n_items, n_options), dtype=np.int64)
+    answers = np.empty_like(complete_answers) if any_incomplete else complete_answers
+    for item in range(n_items):
+        tally = np.bincount(base + codes[:, item], minlength=2 * slots)
+        halves = tally.reshape(2, n_teams, n_options + 1)[:, :, :n_options]
+        complete_answers[:, item, :] = halves[0]
+        if any_incomplete:
+            answers[:, item, :] = halves[0] + halves[1]
+    sizes = grouping.sizes()
+    return TeamItemCounts(
+        labels=grouping.labels,
+        low=lowest,
+        answers=answers,
+        complete_answers=complete_answers,
+        responding=sizes - np.bincount(grouping.codes[silent], minlength=n_teams),
+        complete=sizes - np.bincount(grouping.codes[incomplete], minlength=n_teams),
+        n_rows=n_rows,
+    )
+
+
+AnswerCodes = tuple[npt.NDArray[np.int8], int, int, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]
+
+
+def _as_answer_codes(matrix: FloatArray) -> AnswerCodes | None:
+    """int8 answers (missing = 127), their range, the incomplete rows and the rows without any
+    answer; ``None`` unless every answer is a whole number in −128..126."""
+    n_rows, n_items = matrix.shape
+    codes = np.empty(matrix.shape, dtype=np.int8)
+    incomplete = np.zeros(n_rows, dtype=bool)
+    silent = np.zeros(n_rows, dtype=bool)
+    lowest, highest = int(_MISSING), -129
+    step = max(1, (1 << 18) // max(n_items, 1))
+    with np.errstate(invalid="ignore"):
+        for start in range(0, n_rows, step):
+            rows = slice(start, start + step)
+            block, target = matrix[rows], codes[rows]
+            np.copyto(target, block, casting="unsafe")  # NaN and non-integers fail the check
+            exact = target == block
+            answered: npt.NDArray[np.bool_] | bool = True
+            if not exact.all():
+                missing = np.isnan(block)
+                if (~exact & ~missing).any():
+                    return None
+                target[missing] = _MISSING
+                incomplete[rows] = missing.any(axis=1)
+                silent[rows] = missing.all(axis=1)
+                answered = ~missing
+            if target.size:
+                lowest = min(lowest, int(target.min(where=answered, initial=_MISSING)))
+                highest = max(highest, int(target.max(where=answered, initial=-128)))
+    if highest >= int(_MISSING):
+        return None
+    return codes, lowest, highest, incomplete, silent

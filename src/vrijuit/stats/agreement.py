@@ -12,6 +12,13 @@ other; we copy that on purpose so results can be checked against R:
 * ``rwg_j`` and ``rwg_j_lindell`` use item-wise (pairwise) variances by default (2.8) and offer
   ``missing="listwise"`` (the default up to 2.7);
 * ``awg`` and ``average_deviation`` always drop incomplete rows (listwise).
+
+Speed: when every answer is a whole number (a Likert scale, the common case) the multi-item
+indices are derived from one table of counts per team × item × answer option (see
+:func:`team_item_counts`), so after one cheap counting pass their cost no longer depends on the
+number of respondents. Build that table once with :func:`team_item_counts` and pass it as
+``counts=`` to let several indices share it; without it each function builds its own (or, for
+other data, takes the general float path). Both paths give the same numbers.
 """
 
 from __future__ import annotations
@@ -23,7 +30,14 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from vrijuit.stats._grouping import ItemMoments, as_groups, team_item_moments
+from vrijuit.stats._grouping import (
+    MAX_OPTIONS,
+    ItemMoments,
+    TeamItemCounts,
+    answer_table,
+    as_groups,
+    team_item_moments,
+)
 from vrijuit.stats._validation import as_float_matrix, as_float_vector, check_option
 from vrijuit.stats.groups import Groups
 from vrijuit.stats.results import Result
@@ -31,12 +45,14 @@ from vrijuit.stats.results import Result
 __all__ = [
     "NULL_DISTRIBUTIONS_5",
     "TeamAgreement",
+    "TeamItemCounts",
     "average_deviation",
     "awg",
     "null_variance",
     "rwg",
     "rwg_j",
     "rwg_j_lindell",
+    "team_item_counts",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -184,6 +200,101 @@ def _complete_rows(matrix: FloatArray) -> npt.NDArray[np.bool_]:
     return np.asarray(~np.isnan(matrix).any(axis=1))
 
 
+def team_item_counts(items: Any, groups: Groups | Any, *, low: int, high: int) -> TeamItemCounts:
+    """Count the answers per team × item × option once, for all multi-item agreement indices.
+
+    c_jka = the number of members of team j who gave answer ``low + a`` to item k. Every
+    multi-item index follows from these counts: n_jk = Σ_a c_jka, the mean and the variance from
+    Σ_a c_jka·a and Σ_a c_jka·a², the median from the cumulative counts and the average deviation
+    as Σ_a c_jka·|answer_a − centre| / n. Building the table costs one pass over the data;
+    pass it as ``counts=`` to :func:`rwg_j`, :func:`rwg_j_lindell`, :func:`awg` and
+    :func:`average_deviation` so a report counts each scale once. Missing answers (NaN) are
+    left out; a second table keeps only complete rows for the listwise indices.
+
+    Parameters
+    ----------
+    items
+        Respondents × items matrix of whole-number answers from ``low`` to ``high``; NaN =
+        missing.
+    groups
+        A :class:`Groups` or one team label per respondent.
+    low, high
+        The declared answer scale, e.g. 1 and 5; at most 64 options.
+
+    Returns
+    -------
+    TeamItemCounts
+        The count tables (``answers``: all answers; ``complete_answers``: complete rows only),
+        the team ``labels``, and per team the rows with any answer (``responding``) and the
+        complete rows (``complete``).
+
+    Raises
+    ------
+    ValueError
+        If an answer is not a whole number from ``low`` to ``high``.
+
+    Notes
+    -----
+    Memory is teams × items × options × 8 bytes per table. R has no equivalent; ``multilevel``
+    recomputes per team (``tapply``).
+
+    Examples
+    --------
+    >>> counts = team_item_counts([[1, 2], [2, 2], [5, 4]], ["a", "a", "b"], low=1, high=5)
+    >>> counts.answers[0].tolist()  # team "a": item 1 got a 1 and a 2; item 2 got two 2s
+    [[1, 1, 0, 0, 0], [0, 2, 0, 0, 0]]
+    >>> rwg_j([[1, 2], [2, 2], [5, 4]], ["a", "a", "b"], null_variance=2.0,
+    ...       counts=counts).values.round(4).tolist()
+    [0.9333, nan]
+    """
+    matrix = as_float_matrix(items, name="items")
+    grouping = as_groups(groups, n_rows=matrix.shape[0])
+    for name, bound in (("low", low), ("high", high)):
+        if isinstance(bound, bool) or float(bound) != int(bound):
+            raise TypeError(f"{name} must be a whole number, got {bound!r}.")
+    low, high = int(low), int(high)
+    if low >= high or high - low + 1 > MAX_OPTIONS:
+        raise ValueError(
+            f"low..high must span 2 to {MAX_OPTIONS} options, got low={low}, high={high}."
+        )
+    table = answer_table(matrix, grouping, low=low, high=high, compact_only=False)
+    if table is None:
+        raise ValueError(
+            f"items must be whole numbers from {low} to {high} (or NaN) to be counted; "
+            "leave counts= out for other data."
+        )
+    return table
+
+
+def _shape_of(values: Any) -> tuple[int, int]:
+    """Rows and columns of a matrix (a vector is one column) without converting it."""
+    shape = np.shape(values)
+    return int(shape[0]), int(shape[1]) if len(shape) > 1 else 1
+
+
+def _table_or_matrix(
+    items: Any, groups: Groups | Any, counts: TeamItemCounts | None
+) -> TeamItemCounts | tuple[FloatArray, Groups]:
+    """The answer table when the answers are whole numbers, else the float matrix and teams."""
+    if counts is None:
+        matrix = as_float_matrix(items, name="items")
+        grouping = as_groups(groups, n_rows=matrix.shape[0])
+        table = answer_table(matrix, grouping)
+        return (matrix, grouping) if table is None else table
+    if not isinstance(counts, TeamItemCounts):
+        raise TypeError(f"counts must come from team_item_counts(), got {type(counts).__name__}.")
+    rows, columns = _shape_of(items)
+    group_rows = groups.n_rows if isinstance(groups, Groups) else _shape_of(groups)[0]
+    if (rows, columns, group_rows) != (counts.n_rows, counts.n_items, counts.n_rows):
+        raise ValueError(
+            f"counts were made from {counts.n_rows} rows × {counts.n_items} items, but items "
+            f"are {rows} × {columns} with {group_rows} team labels."
+        )
+    if isinstance(groups, Groups) and not np.array_equal(groups.labels, counts.labels):
+        raise ValueError("counts were made for other teams than groups.")
+    return counts
+
+
 def rwg(values: Any, groups: Groups | Any, *, null_variance: float) -> TeamAgreement:
     """Single-item within-team agreement rwg (James, Demaree & Wolf 1984).
 
@@ -228,12 +339,17 @@ def rwg(values: Any, groups: Groups | Any, *, null_variance: float) -> TeamAgree
 
 
 def _mean_item_variance(
-    items: Any, groups: Groups | Any, missing: str
-) -> tuple[Groups, IntArray, FloatArray, int]:
-    """Per team: respondents used, the mean of the item variances, and the number of items."""
+    items: Any, groups: Groups | Any, missing: str, counts: TeamItemCounts | None
+) -> tuple[npt.NDArray[Any], IntArray, FloatArray, int]:
+    """Per team: labels, respondents used, the mean of the item variances, number of items."""
     check_option(missing, name="missing", allowed=("pairwise", "listwise"))
-    matrix = as_float_matrix(items, name="items")
-    grouping = as_groups(groups, n_rows=matrix.shape[0])
+    source = _table_or_matrix(items, groups, counts)
+    if isinstance(source, TeamItemCounts):
+        listwise = missing == "listwise"
+        variance = source.moments(listwise=listwise)[2]
+        n = source.complete if listwise else source.responding
+        return source.labels, n, variance.mean(axis=1), source.n_items
+    matrix, grouping = source
     if missing == "listwise":
         keep = _complete_rows(matrix)
         matrix, grouping = matrix[keep], grouping.subset(keep)
@@ -245,7 +361,7 @@ def _mean_item_variance(
     # An item with fewer than two answers has no variance; then, as in R's mean() without
     # na.rm, the team has no value.
     mean_variance = team_item_moments(matrix, grouping).var.mean(axis=1)
-    return grouping, n, mean_variance, matrix.shape[1]
+    return grouping.labels, n, mean_variance, matrix.shape[1]
 
 
 def rwg_j(
@@ -254,6 +370,7 @@ def rwg_j(
     *,
     null_variance: float,
     missing: Literal["pairwise", "listwise"] = "pairwise",
+    counts: TeamItemCounts | None = None,
 ) -> TeamAgreement:
     """Multi-item within-team agreement rwg(J) (James, Demaree & Wolf 1984).
 
@@ -277,6 +394,9 @@ def rwg_j(
         ``"pairwise"`` (multilevel 2.8 default): each item variance uses the answers to that
         item, and ``n`` counts every row with at least one answer. ``"listwise"``
         (multilevel ≤ 2.7): incomplete rows are dropped first.
+    counts
+        :func:`team_item_counts` of these same items and teams, to share one count table between
+        indices; only its shape is checked against ``items``. Built here when omitted.
 
     Notes
     -----
@@ -291,13 +411,13 @@ def rwg_j(
     [0.9091, 0.0]
     """
     sigma2 = _check_null(null_variance)
-    grouping, n, mean_variance, k = _mean_item_variance(items, groups, missing)
+    labels, n, mean_variance, k = _mean_item_variance(items, groups, missing, counts)
     ratio = np.minimum(mean_variance, sigma2) / sigma2
     with np.errstate(invalid="ignore", divide="ignore"):
         out = k * (1.0 - ratio) / (k * (1.0 - ratio) + ratio)
     return TeamAgreement(
         index="rwg_j",
-        labels=grouping.labels,
+        labels=labels,
         n=n,
         values=out,
         items_used=np.where(np.isnan(out), 0, k).astype(np.int64),
@@ -311,13 +431,15 @@ def rwg_j_lindell(
     *,
     null_variance: float,
     missing: Literal["pairwise", "listwise"] = "pairwise",
+    counts: TeamItemCounts | None = None,
 ) -> TeamAgreement:
     """Lindell's r*wg(J) = 1 − s̄²_j/σ²E (Lindell, Brandt & Whitney 1999).
 
     No truncation: the maximal-dissensus item variance is 2σ²E under the uniform null, so the
     index ranges over [−1, 1] (in small teams the n − 1 divisor can push it lower) and a
     negative value means "more disagreement than random".
-    Unlike rwg(J) it does not grow with the number of items. Missing data as :func:`rwg_j`.
+    Unlike rwg(J) it does not grow with the number of items. Missing data and ``counts`` as
+    :func:`rwg_j`.
 
     Notes
     -----
@@ -331,11 +453,11 @@ def rwg_j_lindell(
     [0.8333, -1.0]
     """
     sigma2 = _check_null(null_variance)
-    grouping, n, mean_variance, k = _mean_item_variance(items, groups, missing)
+    labels, n, mean_variance, k = _mean_item_variance(items, groups, missing, counts)
     out = 1.0 - mean_variance / sigma2
     return TeamAgreement(
         index="rwg_j_lindell",
-        labels=grouping.labels,
+        labels=labels,
         n=n,
         values=out,
         items_used=np.where(np.isnan(out), 0, k).astype(np.int64),
@@ -343,15 +465,20 @@ def rwg_j_lindell(
     )
 
 
-def _listwise(items: Any, groups: Groups | Any) -> tuple[FloatArray, Groups, IntArray]:
-    matrix = as_float_matrix(items, name="items")
-    grouping = as_groups(groups, n_rows=matrix.shape[0])
+def _listwise(matrix: FloatArray, grouping: Groups) -> tuple[FloatArray, Groups, IntArray]:
     keep = _complete_rows(matrix)
     matrix, grouping = matrix[keep], grouping.subset(keep)
     return matrix, grouping, grouping.sizes()
 
 
-def awg(items: Any, groups: Groups | Any, *, low: float, high: float) -> TeamAgreement:
+def awg(
+    items: Any,
+    groups: Groups | Any,
+    *,
+    low: float,
+    high: float,
+    counts: TeamItemCounts | None = None,
+) -> TeamAgreement:
     """Brown & Hauenstein's (2005) a_wg, single item or the mean over items.
 
     For one item in a team with mean M, sample variance s² and k respondents, on a scale from
@@ -364,6 +491,7 @@ def awg(items: Any, groups: Groups | Any, *, low: float, high: float) -> TeamAgr
     M = L or M = H everyone gave the same answer and a_wg = 1. One respondent gives NaN. The
     multi-item value is the mean of the defined item values (R's ``mean(..., na.rm=TRUE)``);
     ``items_used`` says how many that were. Incomplete rows are dropped (listwise), as in R.
+    ``counts``: see :func:`rwg_j`.
 
     Notes
     -----
@@ -380,10 +508,15 @@ def awg(items: Any, groups: Groups | Any, *, low: float, high: float) -> TeamAgr
     low, high = float(low), float(high)
     if not np.isfinite(low) or not np.isfinite(high) or low >= high:
         raise ValueError(f"low must be below high, got low={low!r}, high={high!r}.")
-    matrix, grouping, n = _listwise(items, groups)
+    source = _table_or_matrix(items, groups, counts)
+    if isinstance(source, TeamItemCounts):
+        labels, n = source.labels, source.complete
+        _, mean, variance = source.moments(listwise=True)
+    else:
+        matrix, grouping, n = _listwise(*source)
+        moments = team_item_moments(matrix, grouping)
+        labels, mean, variance = grouping.labels, moments.mean, moments.var
     k = n.astype(np.float64)[:, np.newaxis]
-    moments = team_item_moments(matrix, grouping)
-    mean, variance = moments.mean, moments.var
     # A small tolerance so a mean exactly on a bound (computed another way) stays admissible.
     tol = 1e-9 * (high - low)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -398,7 +531,7 @@ def awg(items: Any, groups: Groups | Any, *, low: float, high: float) -> TeamAgr
     used = defined.sum(axis=1).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(used > 0, np.nansum(item_awg, axis=1) / np.maximum(used, 1), np.nan)
-    return TeamAgreement(index="awg", labels=grouping.labels, n=n, values=out, items_used=used)
+    return TeamAgreement(index="awg", labels=labels, n=n, values=out, items_used=used)
 
 
 def _team_medians(matrix: FloatArray, grouping: Groups, moments: ItemMoments) -> FloatArray:
@@ -445,6 +578,7 @@ def average_deviation(
     groups: Groups | Any,
     *,
     center: Literal["mean", "median"] = "mean",
+    counts: TeamItemCounts | None = None,
 ) -> TeamAgreement:
     """Average deviation AD (Burke, Finkelstein & Dusig 1999), per item and averaged over items.
 
@@ -452,7 +586,8 @@ def average_deviation(
     divisor n, not n − 1. The median of an even number of answers is the mean of the two middle
     ones, as in R. The multi-item AD_M(J) is the mean over items. Lower is more agreement;
     a practical cut-off is AD ≤ A/6 (0.83 on 5 points; Burke & Dunlap 2002). One respondent gives
-    NaN. Incomplete rows are dropped (listwise), as ``multilevel::ad.m``.
+    NaN. Incomplete rows are dropped (listwise), as ``multilevel::ad.m``. ``counts``: see
+    :func:`rwg_j`.
 
     Notes
     -----
@@ -467,17 +602,27 @@ def average_deviation(
     [1.0]
     """
     check_option(center, name="center", allowed=("mean", "median"))
-    matrix, grouping, n = _listwise(items, groups)
-    moments = team_item_moments(matrix, grouping)
-    centres = moments.mean if center == "mean" else _team_medians(matrix, grouping, moments)
-    deviations = np.abs(matrix - centres[grouping.codes])
+    source = _table_or_matrix(items, groups, counts)
+    if isinstance(source, TeamItemCounts):
+        labels, n, n_items = source.labels, source.complete, source.n_items
+        if center == "mean":
+            centres = source.moments(listwise=True)[1]
+        else:
+            centres = source.medians(listwise=True)
+        total = source.absolute_deviations(centres, listwise=True)
+    else:
+        matrix, grouping, n = _listwise(*source)
+        moments = team_item_moments(matrix, grouping)
+        centres = moments.mean if center == "mean" else _team_medians(matrix, grouping, moments)
+        total = moments.reduce(np.abs(matrix - centres[grouping.codes]))
+        labels, n_items = grouping.labels, matrix.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        item_ad = moments.reduce(deviations) / n[:, np.newaxis]
+        item_ad = total / n[:, np.newaxis]
     out = np.where(n > 1, item_ad.mean(axis=1), np.nan)
     return TeamAgreement(
         index=f"ad_{center}",
-        labels=grouping.labels,
+        labels=labels,
         n=n,
         values=out,
-        items_used=np.where(np.isnan(out), 0, matrix.shape[1]).astype(np.int64),
+        items_used=np.where(np.isnan(out), 0, n_items).astype(np.int64),
     )
