@@ -742,7 +742,9 @@ def _structural_audit(
     residual = families[0][0]
     profile = _combine(families[1:])
     n_profiles = int(profile.max()) + 1
-    first = np.unique(profile, return_index=True)[1]
+    # Any member of a profile represents it (the profile fixes every shown value).
+    first = np.zeros(n_profiles, dtype=np.int64)
+    first[profile] = np.arange(profile.shape[0])
     # Each profile's membership in the shown attribute cells, as a row over the value variables.
     variables = sorted(attribute_shown)
     names = lattice.attribute_names
