@@ -288,6 +288,9 @@ def test_ragged_row_names_its_row(tmp_path: Path, edmondson: Instrument) -> None
         read_responses(path, instrument=edmondson)
     assert (caught.value.code, caught.value.row) == ("io.file.ragged_row", 3)
     assert "row 3: this row has 10 fields but the header has 9" in str(caught.value)
+    assert "rij 3: deze rij heeft 10 velden maar de kopregel heeft er 9" in caught.value.message(
+        "nl"
+    )
 
 
 def test_duplicate_header_and_two_columns_for_one_item_are_file_errors(
@@ -359,6 +362,12 @@ def test_unknown_answer_label_is_a_row_problem(tmp_path: Path, edmondson: Instru
     path = write(tmp_path, HEADER + "\nr1,A,Mee eens,Beetje eens,3,4,5,6,7\n")
     [problem] = bad_rows(path, edmondson).problems
     assert (problem.row, problem.column, problem.value) == (2, "PS2", "Beetje eens")
+    assert problem.message("en").startswith(
+        f"{path}, row 2, column 'PS2': 'Beetje eens' is not an answer we recognise;"
+    )
+    assert problem.message("nl").startswith(
+        f"{path}, rij 2, kolom 'PS2': 'Beetje eens' is geen antwoord dat we herkennen;"
+    )
 
 
 def test_labels_in_either_language_and_prefer_not_to_say_are_accepted(
