@@ -113,16 +113,30 @@ def test_hedges_j_is_zero_at_one_df_and_tends_to_one() -> None:
     assert hedges_j(2_000_000) == pytest.approx(1 - 3 / (4 * 2_000_000 - 1), rel=1e-12)
 
 
-@settings(max_examples=20, deadline=None)
+def _naive_holm(p: list[float]) -> list[float]:
+    """Holm by its definition: the i-th smallest p times (m − i), then monotone up."""
+    order = sorted(range(len(p)), key=lambda k: p[k])
+    out = [0.0] * len(p)
+    running = 0.0
+    for rank, k in enumerate(order):
+        running = max(running, min(1.0, (len(p) - rank) * p[k]))
+        out[k] = running
+    return out
+
+
+def test_holm_matches_statsmodels_multipletests() -> None:
+    p = np.array([0.01, 0.04, 0.03, 0.20, 0.001, 0.04])
+    np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1], rtol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.one_of(st.floats(0, 1), st.just(np.nan)), min_size=1, max_size=12))
-def test_holm_matches_statsmodels_multipletests(p: list[float]) -> None:
+def test_holm_skips_missing_p_values_and_follows_its_definition(p: list[float]) -> None:
     p_arr = np.array(p)
     ours = holm(p_arr)
     valid = ~np.isnan(p_arr)
     assert np.isnan(ours[~valid]).all()
-    if valid.any():
-        expected = multipletests(p_arr[valid], method="holm")[1]
-        np.testing.assert_allclose(ours[valid], expected, rtol=1e-12)
+    np.testing.assert_allclose(ours[valid], _naive_holm(p_arr[valid].tolist()), rtol=1e-12)
 
 
 def _survey(seed: int = 3) -> pd.DataFrame:
@@ -251,3 +265,20 @@ def test_level_trend_keeps_the_spacing_of_a_skipped_level() -> None:
         ordered_level_trend(scores, levels, ORDER, min_n=3)
     with pytest.raises(ValueError, match="more than once"):
         ordered_level_trend(scores, levels, ["phd", "phd"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    x=st.lists(st.integers(1, 5).map(float), min_size=2, max_size=30),
+    y=st.lists(st.integers(1, 5).map(float), min_size=2, max_size=30),
+)
+def test_swapping_the_groups_mirrors_the_gap_and_its_interval(
+    x: list[float], y: list[float]
+) -> None:
+    forward, backward = mean_difference(x, y), mean_difference(y, x)
+    assert forward.difference == pytest.approx(-backward.difference, abs=1e-12)
+    assert forward.ci_low == pytest.approx(-backward.ci_high, abs=1e-9)
+    es_forward, es_backward = hedges_g(x, y), hedges_g(y, x)
+    if not np.isnan(es_forward.d):
+        assert es_forward.g == pytest.approx(-es_backward.g, abs=1e-12)
+        assert es_forward.d_ci_low == pytest.approx(-es_backward.d_ci_high, abs=1e-6)
