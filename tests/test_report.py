@@ -456,3 +456,23 @@ def test_the_vrijuit_instrument_fills_voice_and_incident_blocks_beside_the_secto
     # a leader's own score is never reported per team
     for unit in report.units:
         assert "leader_own" not in {s.scale_id for s in unit.scales}
+
+
+def test_a_unit_tree_gives_the_units_their_names_and_levels() -> None:
+    from vrijuit.demo import load_responses, load_units
+    from vrijuit.stats.rollup import UnitTree
+
+    units = load_units()
+    tree = UnitTree.from_frame(units, name_en="name_en", name_nl="name_nl", level="level")
+    responses = load_responses()
+    responses = responses[responses.wave == responses.wave.iloc[-1]]
+    report = build_report(responses, load_instrument("vrijuit"), tree=tree, k=K)
+    root = report.units[0]
+    assert (root.unit_id, root.name.nl, root.level) == (
+        "uni",
+        "Voorbeelduniversiteit",
+        "organisation",
+    )
+    expected = units.set_index("unit_id")
+    for unit in report.units:
+        assert unit.name.en == expected.loc[unit.unit_id, "name_en"]

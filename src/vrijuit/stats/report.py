@@ -177,11 +177,13 @@ def _unit_tree_description(
             stack.append(child)
     names: dict[str, Text] = {}
     levels: dict[str, str | None] = {}
+    unit_levels = getattr(tree, "levels", None)
     for unit in parents:
-        name = tree.name(unit) if hasattr(tree, "name") else None
-        names[unit] = _text(name) if name is not None else Text(unit, unit)
-        level = tree.level(unit) if hasattr(tree, "level") else None
-        levels[unit] = None if level is None else str(level)
+        names[unit] = Text(en=str(tree.name(unit, "en")), nl=str(tree.name(unit, "nl")))
+        level = None
+        if unit_levels is not None:
+            level = unit_levels[tree.position(unit)]
+        levels[unit] = None if level is None or pd.isna(level) else str(level)
     return parents, names, levels
 
 
