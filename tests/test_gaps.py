@@ -282,3 +282,30 @@ def test_swapping_the_groups_mirrors_the_gap_and_its_interval(
     if not np.isnan(es_forward.d):
         assert es_forward.g == pytest.approx(-es_backward.g, abs=1e-12)
         assert es_forward.d_ci_low == pytest.approx(-es_backward.d_ci_high, abs=1e-6)
+
+
+def test_level_steps_are_welch_tests_with_holm_and_the_within_team_slope_matches_statsmodels() -> (
+    None
+):
+    rng = np.random.default_rng(21)
+    n = 600
+    team = rng.integers(0, 40, n)
+    position = rng.integers(0, 5, n)
+    # Seniors sit in safer teams, and within a team safety also rises with level.
+    team_effect = rng.normal(0, 0.4, 40)
+    y = 3.2 + team_effect[team] + 0.1 * position + rng.normal(0, 0.7, n)
+    level = np.array(ORDER, dtype=object)[position]
+    res = ordered_level_trend(y, level, ORDER, teams=team)
+    assert len(res.steps) == 4
+    raw_p = []
+    for k, step in enumerate(res.steps):
+        upper, lower = y[position == k + 1], y[position == k]
+        oracle = stats.ttest_ind(upper, lower, equal_var=False)
+        assert step.t == pytest.approx(oracle.statistic, rel=1e-10)
+        raw_p.append(oracle.pvalue)
+    np.testing.assert_allclose(res.steps_p_holm, _naive_holm(raw_p), rtol=1e-10)
+    assert res.within is not None
+    data = pd.DataFrame({"y": y, "position": position.astype(float), "team": team})
+    mixed = smf.mixedlm("y ~ position", data, groups=data["team"]).fit(reml=True)
+    assert res.within.slope == pytest.approx(float(mixed.fe_params["position"]), rel=1e-4)
+    assert res.within.n_teams == 40

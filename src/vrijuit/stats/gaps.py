@@ -36,6 +36,7 @@ __all__ = [
     "MeanDifference",
     "SubgroupGaps",
     "WithinTeamGap",
+    "WithinTeamSlope",
     "hedges_g",
     "hedges_j",
     "holm",
@@ -524,6 +525,9 @@ class LevelTrend(Result):
     ``order`` (the average change per step up), with the pooled-variance (one-way ANOVA) SE,
     df = N − L, t CI and p. ``skipped`` holds levels of ``order`` below ``min_n``; ``other``
     holds the respondents whose level is not in ``order`` (e.g. support staff): level → n.
+    ``steps`` are the Welch differences between adjacent levels (higher − lower) with
+    Holm-adjusted p in ``steps_p_holm``. ``within`` is the within-team slope when teams were
+    given.
     """
 
     levels: tuple[Any, ...]
@@ -540,7 +544,23 @@ class LevelTrend(Result):
     ci_high: float
     skipped: dict[Any, str]
     other: dict[Any, int]
+    steps: tuple[MeanDifference, ...]
+    steps_p_holm: FloatArray
+    within: WithinTeamSlope | None
     confidence: float
+
+
+@dataclass(frozen=True)
+class WithinTeamSlope(Result):
+    """γ10 of y_ij = γ00 + γ10·position_ij + u_j + e_ij (REML): the change per level step
+    among colleagues of the same team."""
+
+    slope: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n_teams: int
 
 
 def ordered_level_trend(
@@ -548,6 +568,7 @@ def ordered_level_trend(
     levels: Any,
     order: Sequence[Any],
     *,
+    teams: Any = None,
     confidence: float = 0.95,
     min_n: int = 5,
 ) -> LevelTrend:
@@ -561,7 +582,13 @@ def ordered_level_trend(
     one-way ANOVA contrast; e.g. Maxwell & Delaney 2004, ch. 6). Levels not in ``order`` (support
     staff) are reported separately and left out of the trend.
 
-    R: ``lm(y ~ 0 + level)`` then ``multcomp::glht(fit, linfct = t(c)/sum(c^2))``.
+    Adjacent levels are also compared pairwise (Welch, :func:`mean_difference`) with Holm's
+    adjustment over the steps. With ``teams``, the REML model y_ij = γ00 + γ10·r_ij + u_j + e_ij
+    on the same respondents gives the within-team slope per step (respondent-weighted, unlike
+    the unweighted slope of the level means).
+
+    R: ``lm(y ~ 0 + level)`` then ``multcomp::glht(fit, linfct = t(c)/sum(c^2))``;
+    ``nlme::lme(y ~ position, random = ~ 1 | team)``.
 
     Examples
     --------
@@ -580,6 +607,11 @@ def ordered_level_trend(
     values = as_float_vector(scores, name="scores")
     codes, uniques = label_codes(levels, n_rows=values.shape[0], name="levels")
     keep = ~np.isnan(values) & (codes >= 0)
+    team_codes = team_uniques = None
+    if teams is not None:
+        team_codes, team_uniques = label_codes(teams, n_rows=values.shape[0], name="teams")
+        keep &= team_codes >= 0
+        team_codes = team_codes[keep]
     values, codes = values[keep], codes[keep]
     where = {level: k for k, level in enumerate(order)}
     unique_position = np.array([where.get(u, -1) for u in uniques.tolist()], dtype=np.int64)
@@ -618,6 +650,43 @@ def ordered_level_trend(
     crit = float(stats.t.ppf(0.5 + confidence / 2.0, df))
     t = slope / se if se > 0 else float("nan")
     p = float(2.0 * stats.t.sf(abs(t), df)) if se > 0 else float("nan")
+
+    in_used = np.zeros(in_order.shape[0], dtype=bool)
+    in_used[np.flatnonzero(in_order)[mask]] = True
+    level_of_row = np.full(in_order.shape[0], -1)
+    level_of_row[in_used] = row_level[pos[mask]]
+    steps = tuple(
+        _welch(
+            int(n[k + 1]),
+            int(n[k]),
+            float(mean[k + 1]),
+            float(mean[k]),
+            float(sd[k + 1] ** 2),
+            float(sd[k] ** 2),
+            confidence,
+        )
+        for k in range(used.shape[0] - 1)
+    )
+    within = None
+    if team_codes is not None and team_uniques is not None:
+        team_groups = dense_groups(team_codes[in_used], team_uniques)
+        if team_groups.n_groups >= 2:
+            fit = fit_random_intercept(
+                values[in_used],
+                team_groups,
+                covariates=used[level_of_row[in_used]].astype(np.float64),
+                names=("position",),
+                confidence=confidence,
+            )
+            k = fit.effect("position")
+            within = WithinTeamSlope(
+                slope=float(fit.coef[k]),
+                se=float(fit.se[k]),
+                ci_low=float(fit.ci_low[k]),
+                ci_high=float(fit.ci_high[k]),
+                p_value=float(fit.p_value[k]),
+                n_teams=fit.n_groups,
+            )
     return LevelTrend(
         levels=tuple(order[k] for k in used),
         n=n.astype(np.int64),
@@ -633,5 +702,8 @@ def ordered_level_trend(
         ci_high=slope + crit * se,
         skipped=skipped,
         other=other,
+        steps=steps,
+        steps_p_holm=holm([step.p_value for step in steps]),
+        within=within,
         confidence=confidence,
     )
