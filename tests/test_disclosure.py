@@ -17,7 +17,9 @@ from vrijuit.stats.disclosure import (
     EarlierRelease,
     audit,
     band,
+    band_text,
     cells_for_report,
+    explain,
     plan_disclosure,
     tree_residuals,
 )
@@ -366,3 +368,32 @@ def test_unit_by_value_cells_minus_their_sub_units_are_a_fast_path_leak() -> Non
     assert result.method == "fast_path"
     assert result.leaks[0].describe() == "fac × g=w minus a × g=w would reveal 1 person"
     assert derivable_groups(independent_view(teams, TREE, {"g": gender}, shown), 12, 5)
+
+
+# ----------------------------------------------------------------------------- plain words
+
+
+def test_reasons_are_explained_in_english_and_dutch_without_printing_a_small_count() -> None:
+    teams = ["a"] * 6 + ["b"] * 5 + ["c"] * 3
+    lattice = cells_for_report(teams, TREE)
+    plan = plan_disclosure(lattice, k=5)
+    below = explain(plan.suppressed[unit("c")], "en", k=5)
+    assert below == "Hidden: fewer than 5 people answered."
+    assert "3" not in below
+    assert explain(plan.suppressed[unit("c")], "nl", k=5).startswith("Verborgen: minder dan 5")
+    differencing = explain(plan.suppressed[unit("b")], "en", k=5)
+    assert differencing == "Hidden: org minus a, b would show the answers of 3 people."
+
+
+@pytest.mark.parametrize(
+    ("share", "n", "en", "nl"),
+    [
+        (0.0, 5, "at most 25%", "hoogstens 25%"),
+        (1.0, 5, "more than 75%", "meer dan 75%"),
+        (0.6, 5, "more than 50% and at most 75%", "meer dan 50% en hoogstens 75%"),
+        (0.6, 10, "60%", "60%"),
+    ],
+)
+def test_band_words_never_say_none_or_all_in_a_small_cell(share, n, en, nl) -> None:
+    assert band_text(band(share, n, k=5), "en") == en
+    assert band_text(band(share, n, k=5), "nl") == nl

@@ -36,6 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from vrijuit.i18n import translate
 from vrijuit.stats._span import SpanTest, SpanTooLargeError, find_small_derivable
 from vrijuit.stats.results import Result
 
@@ -52,7 +53,9 @@ __all__ = [
     "SuppressionReason",
     "audit",
     "band",
+    "band_text",
     "cells_for_report",
+    "explain",
     "plan_disclosure",
     "tree_residuals",
 ]
@@ -485,6 +488,63 @@ def band(share: float, n: int, *, k: int = 5, width: float = 0.25) -> ShareBand:
     steps = round(1.0 / width)
     step = min(max(int(np.ceil(share * steps - 1e-9)) - 1, 0), steps - 1)
     return ShareBand(low=step / steps, high=(step + 1) / steps, banded=True)
+
+
+def band_text(shown: ShareBand, lang: str) -> str:
+    """The words for a share in a report: a whole percentage, or its band (R6).
+
+    Examples
+    --------
+    >>> band_text(band(1.0, 6, k=5), "en")
+    'more than 75%'
+    >>> band_text(band(0.0, 6, k=5), "nl")
+    'hoogstens 25%'
+    >>> band_text(band(0.4, 12, k=5), "en")
+    '40%'
+    """
+    low, high = round(100 * shown.low), round(100 * shown.high)
+    if not shown.banded:
+        return f"{low}%"
+    if low == 0:
+        return translate("disclosure.band.at_most", lang, high=high)
+    if high == 100:
+        return translate("disclosure.band.more_than", lang, low=low)
+    return translate("disclosure.band.between", lang, low=low, high=high)
+
+
+def explain(reason: SuppressionReason, lang: str, *, k: int) -> str:
+    """Why a cell is hidden, in plain words for the report (English or Dutch).
+
+    The count of a hidden cell is never printed: "fewer than k" is all a reader learns.
+
+    Examples
+    --------
+    >>> lattice = cells_for_report(["a"] * 5 + ["fac"], {"org": None, "fac": "org", "a": "fac"})
+    >>> plan = plan_disclosure(lattice, k=5, protected=[CellKey("unit", unit="fac")])
+    >>> explain(plan.suppressed[CellKey("unit", unit="a")], "nl", k=5)
+    'Verborgen: fac min a zou de antwoorden van één persoon laten zien.'
+    """
+    if reason.code == "below_k":
+        return translate("disclosure.reason.below_k", lang, k=k)
+    if reason.code == "earlier_release":
+        return translate("disclosure.reason.earlier_release", lang, k=k)
+    if reason.code == "unverified":
+        return translate("disclosure.reason.unverified", lang)
+    if reason.leak is None:
+        return translate("disclosure.reason.hidden", lang)
+    terms = reason.leak.terms
+    plus = " + ".join(str(t.cell) for t in terms if t.coefficient is not None and t.coefficient > 0)
+    minus = ", ".join(str(t.cell) for t in terms if t.coefficient is not None and t.coefficient < 0)
+    if plus and minus and all(t.coefficient is not None for t in terms):
+        combination = translate("disclosure.combination.minus", lang, plus=plus, minus=minus)
+    else:
+        cells = ", ".join(str(t.cell) for t in terms)
+        combination = translate("disclosure.combination.together", lang, cells=cells)
+    if reason.leak.size == 1:
+        return translate("disclosure.reason.differencing_one", lang, combination=combination)
+    return translate(
+        "disclosure.reason.differencing_many", lang, combination=combination, n=reason.leak.size
+    )
 
 
 # --------------------------------------------------------------------------------------------
