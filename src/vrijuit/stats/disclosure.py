@@ -911,6 +911,18 @@ def audit(
     cells, otherwise the exact span search over all atoms. Both are exact; the general search
     refuses (raises ``ValueError``) beyond its size limits instead of guessing.
 
+    Formula: with ``M`` the shown-cell × atom membership matrix and ``n_a`` the atom sizes, the
+    release is unsafe iff some 0/1 vector ``x`` over atoms with ``1 <= sum_a n_a x_a <= k − 1``
+    satisfies ``x = Mᵀc`` for a real ``c`` — equivalently ``Zx = 0`` for a kernel basis ``Z`` of
+    ``M`` — decided with integers only. Leaks name the cells with their coefficients ``c``.
+
+    References: the differencing problem and complementary suppression follow Cox (1980),
+    "Suppression methodology and statistical disclosure control", JASA 75(370), and Hundepool et
+    al. (2012), *Statistical Disclosure Control*, Wiley, ch. 4 and 5. Where they use an interval
+    (LP) audit on tables, we decide exact linear derivability of small groups instead. There is
+    no direct R equivalent; the nearest is ``sdcTable::protectTable(...)`` for tabular secondary
+    suppression, which protects cell intervals rather than testing small-group derivability.
+
     Examples
     --------
     >>> lattice = cells_for_report(["a"] * 6 + ["b"] * 5 + ["c"], {
@@ -989,6 +1001,15 @@ def plan_disclosure(
     -------
     DisclosurePlan
         ``shown`` (passes :func:`audit`) and ``suppressed`` with a reason per hidden cell.
+
+    Notes
+    -----
+    Each round audits the shown set and hides, per leak, the cell that takes part in it with the
+    smallest ``(n, −depth, kind, name)``; protected cells only when nothing else can close the
+    leak. Fast-path leaks (residuals) are closed all together in one round; exact leaks whose cells
+    overlap a pick of the round wait for the next audit. This is the greedy complementary
+    suppression of Hundepool et al. (2012, §4.3), with our exact audit as the stopping rule; it is
+    not guaranteed to hide the fewest cells (that problem is NP-hard; Kelly, Golden & Assad 1992).
 
     Examples
     --------
