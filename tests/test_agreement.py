@@ -507,7 +507,8 @@ def test_shared_counts_reproduce_pairwise_and_listwise_multilevel_with_missing_a
     [
         ([[1.5, 2.0], [2.0, 3.0]], "a fractional answer"),
         ([[1.0, 2.0], [300.0, 3.0]], "an answer outside int8"),
-        ([[127.0, 2.0], [1.0, 3.0]], "an answer that is the missing code"),
+        ([[127.0, 2.0], [126.0, 3.0]], "no int8 code left for a missing answer"),
+        ([[-129.0, 2.0], [1.0, 3.0]], "an answer below int8"),
         ([[np.inf, 2.0], [1.0, 3.0]], "an infinite answer"),
         ([[1.0, 2.0], [100.0, 3.0]], "more than MAX_OPTIONS options"),
     ],
@@ -570,3 +571,25 @@ def test_medians_from_the_count_table_match_pandas_including_even_team_sizes() -
     naive = pd.DataFrame(items).groupby(teams).median().to_numpy()
     assert (counts.complete % 2 == 0).any(), "some teams must have an even size"
     np.testing.assert_array_equal(counts.medians(listwise=True), naive)
+
+
+def test_the_float_path_also_reproduces_the_multilevel_values(
+    lq2002: pd.DataFrame, cohesion: pd.DataFrame, expected: pd.DataFrame
+) -> None:
+    items, teams = lq2002[LEAD_ITEMS], lq2002["COMPID"]
+    with _float_path_only():
+        assert rwg_j(items, teams, null_variance=2.0).mean == pytest.approx(
+            float(expected.loc["R11", "expected"]), abs=1e-7
+        )
+        assert rwg_j_lindell(items, teams, null_variance=2.0).mean == pytest.approx(
+            float(expected.loc["R13", "expected"]), abs=1e-9
+        )
+        assert awg(items, teams, low=1, high=5).mean == pytest.approx(
+            float(expected.loc["R14", "expected"]), abs=1e-9
+        )
+        ad = average_deviation(items, teams, center="median")
+        assert ad.mean == pytest.approx(
+            float(expected.loc["R17", "expected"]), abs=float(expected.loc["R17", "tolerance"])
+        )
+        pairwise = rwg_j(cohesion[COHESION_ITEMS], cohesion["UNIT"], null_variance=2.0)
+    np.testing.assert_allclose(pairwise.values, [0.7377049180, 0.8988764045], atol=1e-9)

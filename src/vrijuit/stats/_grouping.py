@@ -89,7 +89,8 @@ def team_item_moments(matrix: FloatArray, grouping: Groups) -> ItemMoments:
 
 #: Answer scales wider than this many options take the float path (the table grows with them).
 MAX_OPTIONS = 64
-_MISSING = np.int8(127)  # int8 code of a missing answer while the table is built
+#: Answers are held as int8 while the table is built; one code above the scale marks missing.
+_INT8_LOW, _INT8_HIGH = -128, 126
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,37 +193,36 @@ def answer_table(
     respondent per team), where the float path is cheaper. Without bounds the range of the
     answers is used.
 
-    Answers are converted to int8 in row blocks of about 2 MB; then one ``np.bincount`` per item
+    The range is checked first (two NaN-ignoring reductions); answers are then converted to int8
+    in row blocks of about 2 MB, missing ones to ``high + 1``; then one ``np.bincount`` per item
     over ``code·(A + 1) + (answer − low)``, whose table is small enough to stay in cache (slot A
     holds missing answers; rows with a missing answer are counted in a second half of the
     table, so the listwise table comes from the same pass).
     """
     n_rows, n_items = matrix.shape
-    converted = _as_answer_codes(matrix)
-    if converted is None:
+    scale = _answer_range(matrix, low=low, high=high)
+    if scale is None:
         return None
-    codes, lowest, highest, incomplete, silent = converted
-    if low is not None and high is not None:
-        if lowest < low or highest > high or low < -128 or high >= int(_MISSING):
-            return None
-        lowest, highest = low, high
-    elif lowest > highest:  # nothing answered at all
-        lowest = highest = 0
+    lowest, highest = scale
     n_options = highest - lowest + 1
     n_teams = grouping.n_groups
     slots = n_teams * (n_options + 1)
     if n_options > MAX_OPTIONS or (compact_only and slots > max(n_rows, 1 << 16)):
         return None
+    converted = _as_answer_codes(matrix, missing_code=highest + 1)
+    if converted is None:
+        return None
+    codes, incomplete, silent = converted
     any_incomplete = bool(incomplete.any())
-    if any_incomplete:
-        np.putmask(codes, codes == _MISSING, np.int8(highest + 1))
     base = grouping.codes * (n_options + 1) - lowest
     if any_incomplete:
         base += np.where(incomplete, slots, 0)
     complete_answers = np.empty((n_teams, n_items, n_options), dtype=np.int64)
     answers = np.empty_like(complete_answers) if any_incomplete else complete_answers
+    flat = np.empty(n_rows, dtype=np.intp)
     for item in range(n_items):
-        tally = np.bincount(base + codes[:, item], minlength=2 * slots)
+        np.add(base, codes[:, item], out=flat)
+        tally = np.bincount(flat, minlength=2 * slots)
         halves = tally.reshape(2, n_teams, n_options + 1)[:, :, :n_options]
         complete_answers[:, item, :] = halves[0]
         if any_incomplete:
@@ -239,36 +239,49 @@ def answer_table(
     )
 
 
-AnswerCodes = tuple[npt.NDArray[np.int8], int, int, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]
+def _answer_range(
+    matrix: FloatArray, *, low: int | None, high: int | None
+) -> tuple[int, int] | None:
+    """The declared or observed whole-number range of the answers, if it fits int8."""
+    if matrix.size:
+        lowest = float(np.fmin.reduce(matrix, axis=None))  # NaN only when nothing is answered
+        highest = float(np.fmax.reduce(matrix, axis=None))
+    else:
+        lowest = highest = float("nan")
+    if low is not None and high is not None:
+        if lowest < low or highest > high:
+            return None
+        lowest, highest = low, high
+    elif np.isnan(lowest):
+        lowest = highest = 0.0
+    if not (lowest >= _INT8_LOW and highest <= _INT8_HIGH):  # also rejects ±inf
+        return None
+    return int(np.floor(lowest)), int(np.ceil(highest))
 
 
-def _as_answer_codes(matrix: FloatArray) -> AnswerCodes | None:
-    """int8 answers (missing = 127), their range, the incomplete rows and the rows without any
-    answer; ``None`` unless every answer is a whole number in −128..126."""
+def _as_answer_codes(
+    matrix: FloatArray, *, missing_code: int
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
+    """int8 answers (missing = ``missing_code``), the incomplete rows and the rows without any
+    answer; ``None`` unless every answer is a whole number. The range is checked already."""
     n_rows, n_items = matrix.shape
     codes = np.empty(matrix.shape, dtype=np.int8)
     incomplete = np.zeros(n_rows, dtype=bool)
     silent = np.zeros(n_rows, dtype=bool)
-    lowest, highest = int(_MISSING), -129
     step = max(1, (1 << 18) // max(n_items, 1))
     with np.errstate(invalid="ignore"):
         for start in range(0, n_rows, step):
             rows = slice(start, start + step)
             block, target = matrix[rows], codes[rows]
-            np.copyto(target, block, casting="unsafe")  # NaN and non-integers fail the check
+            np.copyto(target, block, casting="unsafe")  # NaN and fractions fail the check
             exact = target == block
-            answered: npt.NDArray[np.bool_] | bool = True
-            if not exact.all():
-                missing = np.isnan(block)
-                if (~exact & ~missing).any():
-                    return None
-                target[missing] = _MISSING
-                incomplete[rows] = missing.any(axis=1)
-                silent[rows] = missing.all(axis=1)
-                answered = ~missing
-            if target.size:
-                lowest = min(lowest, int(target.min(where=answered, initial=_MISSING)))
-                highest = max(highest, int(target.max(where=answered, initial=-128)))
-    if highest >= int(_MISSING):
-        return None
-    return codes, lowest, highest, incomplete, silent
+            if exact.all():
+                continue
+            missing = np.isnan(block)
+            if not (exact | missing).all():
+                return None
+            target[missing] = missing_code
+            per_row = np.count_nonzero(missing, axis=1)
+            incomplete[rows] = per_row > 0
+            silent[rows] = per_row == n_items
+    return codes, incomplete, silent
