@@ -293,6 +293,82 @@ def bench_against_baseline(size: int, teams: int, items: int, repeat: int) -> bo
     return all_agree
 
 
+# --- (f) ------------------------------------------------------------------------------------
+
+
+def _function_calls(data: BenchData) -> list[tuple[str, Callable[[], Any]]]:
+    """One call of each engine function on the first scale (for the owners of each module)."""
+    import numpy as np
+
+    from make_data import CUTOFF, HIGH, LOW, MIN_ITEMS
+    from vrijuit.stats import agreement, dispersion, gaps, icc, reliability, rollup, scoring
+    from vrijuit.stats.groups import Groups
+
+    scale = data.scales[0]
+    keyed = data.items(scale)
+    flip = np.asarray(scale.reverse)
+    keyed[:, flip] = scoring.reverse_key(keyed[:, flip], low=LOW, high=HIGH)
+    teams = data.responses["team"].to_numpy(dtype=object)
+    groups = Groups.from_labels(teams)
+    score = scoring.scale_scores(keyed, low=LOW, high=HIGH, min_items=MIN_ITEMS).scores
+    null = agreement.null_variance(HIGH - LOW + 1)
+    gender = data.responses["gender"].to_numpy(dtype=object)
+    levels = data.responses["position"].to_numpy(dtype=object)
+    order = ["phd", "postdoc", "assistant", "associate", "full"]
+    tree = rollup.UnitTree.from_frame(data.units, unit="unit_id", parent="parent_id")
+    return [
+        ("Groups.from_labels", lambda: Groups.from_labels(teams)),
+        (
+            "scale_scores",
+            lambda: scoring.scale_scores(keyed, low=LOW, high=HIGH, min_items=MIN_ITEMS),
+        ),
+        ("cronbach_alpha", lambda: reliability.cronbach_alpha(keyed)),
+        ("mcdonald_omega", lambda: reliability.mcdonald_omega(keyed)),
+        ("item_rest_correlations", lambda: reliability.item_rest_correlations(keyed)),
+        ("rwg_j", lambda: agreement.rwg_j(keyed, groups, null_variance=null)),
+        ("rwg_j_lindell", lambda: agreement.rwg_j_lindell(keyed, groups, null_variance=null)),
+        ("awg", lambda: agreement.awg(keyed, groups, low=LOW, high=HIGH)),
+        ("average_deviation", lambda: agreement.average_deviation(keyed, groups)),
+        ("icc_anova", lambda: icc.icc_anova(score, groups)),
+        ("icc_reml", lambda: icc.icc_reml(score, groups)),
+        ("shrunken_means", lambda: icc.shrunken_means(score, groups)),
+        ("team_spread", lambda: dispersion.team_spread(score, groups)),
+        ("share_below", lambda: dispersion.share_below(score, groups, cutoff=CUTOFF)),
+        (
+            "polarisation",
+            lambda: dispersion.polarisation(score, groups, cutoff=CUTOFF, null_variance=null),
+        ),
+        ("subgroup_gaps (raw)", lambda: gaps.subgroup_gaps(score, gender)),
+        ("subgroup_gaps (teams)", lambda: gaps.subgroup_gaps(score, gender, teams=teams)),
+        ("ordered_level_trend", lambda: gaps.ordered_level_trend(score, levels, order)),
+        ("UnitTree.from_frame", lambda: rollup.UnitTree.from_frame(data.units)),
+        ("rollup", lambda: rollup.rollup(score, teams, tree, cutoff=CUTOFF)),
+    ]
+
+
+def bench_functions(size: int, teams: int, items: int, repeat: int) -> bool:
+    heading(
+        f"(f) One call per engine function, first scale (5 items): {size:,} respondents, "
+        f"{teams:,} teams (median of {repeat})"
+    )
+    data = make_data(size, n_items=items, n_teams=teams)
+    try:
+        calls = _function_calls(data)
+    except ImportError as error:
+        print(f"  not available: {error}")
+        return True
+    ok = True
+    for name, call in calls:
+        try:
+            seconds, _ = median_time(call, repeat)
+        except Exception as error:  # report the failure, keep the other figures
+            print(f"  {name:<24} FAILED: {type(error).__name__}: {error}")
+            ok = False
+            continue
+        print(f"  {name:<24} {seconds:8.3f}")
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="respondents for (a), (b)")
@@ -300,7 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--compare-size", type=int, default=100_000, help="respondents for (c)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
-    parser.add_argument("--parts", default="abc", help="which parts to run, e.g. 'ac'")
+    parser.add_argument(
+        "--parts", default="abc", help="which parts to run, e.g. 'ac'; 'f' = per function"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -323,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         ok = (
             bench_against_baseline(args.compare_size, compare_teams, args.items, args.repeat) and ok
         )
+    if "f" in args.parts:
+        ok = bench_functions(args.size, teams, args.items, args.repeat) and ok
     load = os.getloadavg()
     print(f"\nload average at the end: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
     return 0 if ok else 1

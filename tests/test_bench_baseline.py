@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 import baseline
+import bench_engine
 import pipeline
 from conftest import load_reference
 from make_data import CUTOFF, HIGH, LOW, instrument_yaml, make_data
@@ -135,6 +136,25 @@ def test_engine_team_figures_match_a_naive_groupby_on_one_team(small_survey) -> 
     score = keyed.mean(axis=1)[keyed.count(axis=1) >= 3]
     assert ours[f"{scale.id}.team.mean"][team] == pytest.approx(score.mean())
     assert ours[f"{scale.id}.team.share_below"][team] == pytest.approx((score < CUTOFF).mean())
+
+
+def test_every_stage_of_the_full_analysis_runs(small_survey) -> None:
+    timings, outputs = pipeline.full_analysis(small_survey)
+    assert [t.name for t in timings] == [name for name, _ in pipeline.STAGES]
+    failed = [f"{t.name}: {t.detail}" for t in timings if t.status == "failed"]
+    assert failed == []
+    if all(t.status == "ok" for t in timings):
+        assert {"climate.rwg_j", "climate.rollup", "disclosure"} <= outputs.keys()
+
+
+def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys) -> None:
+    status = bench_engine.main(
+        ["--size", "1500", "--compare-size", "800", "--repeat", "1", "--parts", "abcf"]
+    )
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    assert "numbers agree: yes" in printed
+    assert "FAILED" not in printed and "NO:" not in printed
 
 
 # --- (3) the comparison catches differences ---------------------------------------------------
