@@ -546,6 +546,8 @@ def test_team_item_counts_rejects_answers_off_the_declared_scale() -> None:
         team_item_counts([[1, 2.5], [2, 2]], [1, 1], low=1, high=5)
     with pytest.raises(TypeError, match="low must be a whole number"):
         team_item_counts([[1, 2], [2, 2]], [1, 1], low=0.5, high=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="high must be a whole number"):
+        team_item_counts([[1, 2], [2, 2]], [1, 1], low=1, high=float("nan"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="span 2 to 64 options"):
         team_item_counts([[1, 2], [2, 2]], [1, 1], low=5, high=5)
 

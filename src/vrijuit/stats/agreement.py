@@ -250,7 +250,7 @@ def team_item_counts(items: Any, groups: Groups | Any, *, low: int, high: int) -
     matrix = as_float_matrix(items, name="items")
     grouping = as_groups(groups, n_rows=matrix.shape[0])
     for name, bound in (("low", low), ("high", high)):
-        if isinstance(bound, bool) or float(bound) != int(bound):
+        if isinstance(bound, bool) or not float(bound).is_integer():  # False for NaN and inf
             raise TypeError(f"{name} must be a whole number, got {bound!r}.")
     low, high = int(low), int(high)
     if low >= high or high - low + 1 > MAX_OPTIONS:
