@@ -26,17 +26,29 @@ and what is exact versus refused.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import scipy.sparse as sp
 
 from vrijuit.i18n import translate
+from vrijuit.stats._cells import (
+    Cell,
+    CellKey,
+    CellLattice,
+    EarlierRelease,
+    cells_for_report,
+    combine_codes,
+    family_codes,
+    member_rows,
+    nearest_shown,
+    release_atoms,
+    unit_index,
+)
 from vrijuit.stats._span import SpanTest, SpanTooLargeError, find_small_derivable
 from vrijuit.stats.results import Result
 
@@ -64,290 +76,6 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 CellKind = Literal["unit", "attribute", "unit_attribute"]
 _KIND_ORDER = {"unit": 0, "attribute": 1, "unit_attribute": 2}
-
-
-class CellKey(NamedTuple):
-    """The name of a cell: ``unit``, ``attribute`` (organisation × value) or ``unit_attribute``.
-
-    A named tuple, so hashing and ordering stay fast for tens of thousands of cells.
-
-    >>> str(CellKey("unit_attribute", unit="Physics", attribute="gender", value="woman"))
-    'Physics × gender=woman'
-    """
-
-    kind: str
-    unit: str = ""
-    attribute: str = ""
-    value: str = ""
-
-    def __str__(self) -> str:
-        if self.kind == "unit":
-            return self.unit
-        if self.kind == "attribute":
-            return f"{self.attribute}={self.value}"
-        return f"{self.unit} × {self.attribute}={self.value}"
-
-
-class Cell(NamedTuple):
-    """A cell of the lattice with its respondent count and the depth of its unit (root = 0)."""
-
-    key: CellKey
-    n: int
-    depth: int
-
-
-@dataclass(frozen=True, eq=False)
-class CellLattice:
-    """Every cell a release could show, and each respondent's memberships as integer codes.
-
-    Build it with :func:`cells_for_report`. Respondents are rows; nothing about their answers is
-    stored. ``team_codes`` index ``units``; ``attribute_codes[:, j]`` index
-    ``attribute_values[j]`` (−1 where the attribute is missing: such a respondent is in no cell of
-    that attribute).
-    """
-
-    units: tuple[str, ...]
-    parent: IntArray
-    depth: IntArray
-    enter: IntArray
-    leave: IntArray
-    team_codes: IntArray
-    attribute_names: tuple[str, ...]
-    attribute_values: tuple[tuple[str, ...], ...]
-    attribute_codes: IntArray
-    unit_attributes: tuple[str, ...]
-    cells: tuple[Cell, ...]
-    _index: dict[CellKey, int] = field(repr=False, compare=False)
-
-    @property
-    def n_respondents(self) -> int:
-        return int(self.team_codes.shape[0])
-
-    @property
-    def root(self) -> CellKey:
-        """The grand total: the root unit with everyone in it."""
-        return CellKey("unit", unit=self.units[int(np.flatnonzero(self.parent < 0)[0])])
-
-    @property
-    def keys(self) -> tuple[CellKey, ...]:
-        return tuple(c.key for c in self.cells)
-
-    def cell(self, key: CellKey) -> Cell:
-        try:
-            return self.cells[self._index[key]]
-        except KeyError:
-            raise ValueError(f"{key} is not a cell of this lattice.") from None
-
-    def members(self, key: CellKey) -> BoolArray:
-        """Which respondents (rows) belong to cell ``key``."""
-        self.cell(key)
-        return _member_rows(self, key, np.arange(self.n_respondents))
-
-
-def _unit_index(lattice: CellLattice) -> dict[str, int]:
-    return {u: i for i, u in enumerate(lattice.units)}
-
-
-def _member_rows(lattice: CellLattice, key: CellKey, rows: IntArray) -> BoolArray:
-    """Membership of the respondents ``rows`` in cell ``key`` (vectorised)."""
-    inside = np.ones(rows.shape[0], dtype=bool)
-    if key.kind in ("unit", "unit_attribute"):
-        u = lattice.units.index(key.unit)
-        position = lattice.enter[lattice.team_codes[rows]]
-        inside &= (position >= lattice.enter[u]) & (position < lattice.leave[u])
-    if key.kind in ("attribute", "unit_attribute"):
-        j = lattice.attribute_names.index(key.attribute)
-        v = lattice.attribute_values[j].index(key.value)
-        inside &= lattice.attribute_codes[rows, j] == v
-    return inside
-
-
-def _raw_codes(labels: Any) -> tuple[IntArray, list[Any]]:
-    """Integer codes (−1 missing) and distinct labels; categorical input is used as it is."""
-    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
-        labels = labels.array
-    if isinstance(labels, pd.Categorical):
-        return np.asarray(labels.codes, dtype=np.int64), list(labels.categories)
-    if not isinstance(labels, np.ndarray | pd.Series | pd.Index):
-        labels = pd.Series(list(labels), dtype=object)
-    if np.ndim(labels) != 1:
-        raise ValueError(f"labels must be one-dimensional, got shape {np.shape(labels)}.")
-    codes, uniques = pd.factorize(labels)
-    return np.asarray(codes, dtype=np.int64), list(uniques)
-
-
-def _factorize_labels(labels: Any, *, name: str) -> tuple[IntArray, tuple[str, ...]]:
-    """Codes (−1 for missing) and the sorted distinct labels as text."""
-    codes, uniques = _raw_codes(labels)
-    text = [str(u) for u in uniques]
-    order = sorted(range(len(text)), key=lambda i: text[i])
-    if len(set(text)) != len(text):
-        raise ValueError(f"{name} has labels that differ but read the same as text.")
-    remap = np.empty(len(text), dtype=np.int64)
-    remap[order] = np.arange(len(text))
-    out = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(text) else 0, -1)
-    return out.astype(np.int64), tuple(text[i] for i in order)
-
-
-def _tree_arrays(
-    tree_parent: Mapping[Hashable, Hashable | None],
-) -> tuple[tuple[str, ...], IntArray, IntArray, IntArray, IntArray]:
-    """Units (sorted), parent index, depth and a depth-first numbering (enter, leave)."""
-    parents = {str(u): (None if p is None else str(p)) for u, p in tree_parent.items()}
-    if len(parents) != len(tree_parent):
-        raise ValueError("two units in the tree have the same name.")
-    units = tuple(sorted(parents))
-    index = {u: i for i, u in enumerate(units)}
-    parent = np.full(len(units), -1, dtype=np.int64)
-    for u, p in parents.items():
-        if p is not None:
-            if p not in index:
-                raise ValueError(f"unit {u!r} has parent {p!r}, which is not in the tree.")
-            parent[index[u]] = index[p]
-    roots = np.flatnonzero(parent < 0)
-    if roots.shape[0] != 1:
-        names = ", ".join(units[i] for i in roots[:5])
-        raise ValueError(f"the tree must have exactly one root unit; found {len(roots)}: {names}.")
-    children: list[list[int]] = [[] for _ in units]
-    for i in range(len(units)):
-        if parent[i] >= 0:
-            children[int(parent[i])].append(i)
-    depth = np.full(len(units), -1, dtype=np.int64)
-    enter = np.zeros(len(units), dtype=np.int64)
-    leave = np.zeros(len(units), dtype=np.int64)
-    clock = 0
-    stack: list[tuple[int, bool]] = [(int(roots[0]), False)]
-    depth[roots[0]] = 0
-    while stack:
-        node, done = stack.pop()
-        if done:
-            leave[node] = clock
-            continue
-        enter[node] = clock
-        clock += 1
-        stack.append((node, True))
-        for child in reversed(children[node]):
-            depth[child] = depth[node] + 1
-            stack.append((child, False))
-    if (depth < 0).any():
-        stuck = units[int(np.flatnonzero(depth < 0)[0])]
-        raise ValueError(f"unit {stuck!r} is on a cycle of parents and never reaches the root.")
-    return units, parent, depth, enter, leave
-
-
-def _subtree_sums(values: npt.NDArray[Any], parent: IntArray, depth: IntArray) -> npt.NDArray[Any]:
-    """Add every unit's values into all its ancestors, one depth level at a time."""
-    out = values.copy()
-    for level in range(int(depth.max()), 0, -1):
-        at = np.flatnonzero(depth == level)
-        np.add.at(out, parent[at], out[at])
-    return out
-
-
-def cells_for_report(
-    teams: Any,
-    tree_parent: Mapping[Hashable, Hashable | None],
-    attributes: Mapping[str, Any] | None = None,
-    *,
-    unit_attributes: Sequence[str] = (),
-) -> CellLattice:
-    """Build the lattice of cells a report may show, from memberships only (never answers).
-
-    Parameters
-    ----------
-    teams
-        Each respondent's unit (usually a team; any unit of the tree is allowed).
-    tree_parent
-        Each unit's parent unit, ``None`` for the one root (the organisation).
-    attributes
-        Background attributes, one label per respondent (missing = in no cell of it). Each value
-        gives an organisation × value cell.
-    unit_attributes
-        Attributes that also get unit × value cells (the analysts' view).
-
-    Returns
-    -------
-    CellLattice
-        Cells: every unit (with its subtree), organisation × every attribute value, and every
-        non-root unit × value of the ``unit_attributes``. Counts are made with ``bincount`` and
-        summed up the tree level by level.
-
-    Examples
-    --------
-    >>> lattice = cells_for_report(
-    ...     ["t1", "t1", "t2"], {"org": None, "t1": "org", "t2": "org"},
-    ...     {"gender": ["w", "m", None]},
-    ... )
-    >>> [(str(c.key), c.n) for c in lattice.cells]
-    [('org', 3), ('t1', 2), ('t2', 1), ('gender=m', 1), ('gender=w', 1)]
-    """
-    attributes = dict(attributes or {})
-    units, parent, depth, enter, leave = _tree_arrays(tree_parent)
-    index = {u: i for i, u in enumerate(units)}
-    team_raw, team_uniques = _raw_codes(teams)
-    if (team_raw < 0).any():
-        row = int(np.flatnonzero(team_raw < 0)[0])
-        raise ValueError(f"the unit of respondent row {row + 1} is missing.")
-    unknown = [str(t) for t in team_uniques if str(t) not in index]
-    if unknown:
-        raise ValueError(f"units {', '.join(sorted(unknown)[:5])} are not in the tree.")
-    team_map = np.array([index[str(t)] for t in team_uniques], dtype=np.int64)
-    team_codes = team_map[team_raw]
-    n = team_codes.shape[0]
-    for name in unit_attributes:
-        if name not in attributes:
-            raise ValueError(f"unit attribute {name!r} is not one of the attributes.")
-    names = tuple(sorted(attributes))
-    value_codes = np.full((n, len(names)), -1, dtype=np.int64)
-    values: list[tuple[str, ...]] = []
-    for j, name in enumerate(names):
-        labels = attributes[name]
-        if len(labels) != n:
-            raise ValueError(f"attribute {name!r} has {len(labels)} labels for {n} rows.")
-        value_codes[:, j], uniques = _factorize_labels(labels, name=f"attribute {name!r}")
-        values.append(uniques)
-    unit_n = _subtree_sums(np.bincount(team_codes, minlength=len(units)), parent, depth)
-    cells = [
-        Cell(CellKey("unit", unit=u), int(unit_n[i]), int(depth[i])) for i, u in enumerate(units)
-    ]
-    root = int(np.flatnonzero(parent < 0)[0])
-    for j, name in enumerate(names):
-        counts = np.bincount(value_codes[:, j][value_codes[:, j] >= 0], minlength=len(values[j]))
-        cells += [
-            Cell(CellKey("attribute", attribute=name, value=v), int(counts[i]), 0)
-            for i, v in enumerate(values[j])
-        ]
-    for name in sorted(set(unit_attributes)):
-        j = names.index(name)
-        width = len(values[j])
-        present = value_codes[:, j] >= 0
-        flat = team_codes[present] * width + value_codes[present, j]
-        table = np.bincount(flat, minlength=len(units) * width).reshape(len(units), width)
-        table = _subtree_sums(table, parent, depth)
-        cells += [
-            Cell(
-                CellKey("unit_attribute", unit=u, attribute=name, value=v),
-                int(table[i, vi]),
-                int(depth[i]),
-            )
-            for i, u in enumerate(units)
-            if i != root
-            for vi, v in enumerate(values[j])
-        ]
-    return CellLattice(
-        units=units,
-        parent=parent,
-        depth=depth,
-        enter=enter,
-        leave=leave,
-        team_codes=team_codes,
-        attribute_names=names,
-        attribute_values=tuple(values),
-        attribute_codes=value_codes,
-        unit_attributes=tuple(sorted(set(unit_attributes))),
-        cells=tuple(cells),
-        _index={c.key: i for i, c in enumerate(cells)},
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -430,30 +158,6 @@ class DisclosurePlan(Result):
 
     def is_shown(self, key: CellKey) -> bool:
         return key in self.shown
-
-
-@dataclass(frozen=True, eq=False)
-class EarlierRelease:
-    """A release that is already out: its lattice, its shown cells, and where its rows are now.
-
-    ``rows[i]`` is the current row of the earlier lattice's respondent ``i``; ``None`` means the
-    earlier respondents are the first rows of the current data (a snapshot of a growing survey).
-    """
-
-    lattice: CellLattice
-    shown: frozenset[CellKey]
-    rows: IntArray | None = None
-
-    def current_rows(self, n_current: int) -> IntArray:
-        n = self.lattice.n_respondents
-        rows = np.arange(n, dtype=np.int64) if self.rows is None else np.asarray(self.rows)
-        if rows.shape != (n,) or (n and (rows.min() < 0 or rows.max() >= n_current)):
-            raise ValueError(
-                "an earlier release's rows must map each of its rows to a current row."
-            )
-        if np.unique(rows).shape[0] != n:
-            raise ValueError("an earlier release maps two respondents to the same current row.")
-        return rows.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -548,88 +252,6 @@ def explain(reason: SuppressionReason, lang: str, *, k: int) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Atoms of a release
-# --------------------------------------------------------------------------------------------
-
-
-def _nearest_shown(shown: BoolArray, parent: IntArray, depth: IntArray) -> IntArray:
-    """For each unit (row), the nearest shown ancestor-or-self (−1 if none); columns independent."""
-    nearest = np.full(shown.shape, -1, dtype=np.int64)
-    ids = np.broadcast_to(np.arange(shown.shape[0])[:, None], shown.shape)
-    for level in range(int(depth.max()) + 1):
-        at = np.flatnonzero(depth == level)
-        inherited = nearest[parent[at]] if level else np.full_like(nearest[at], -1)
-        nearest[at] = np.where(shown[at], ids[at], inherited)
-    return nearest
-
-
-def _family_codes(lattice: CellLattice, shown: frozenset[CellKey]) -> list[tuple[IntArray, int]]:
-    """Per family of cells, each respondent's membership pattern as one code (and its bound)."""
-    units = _unit_index(lattice)
-    unit_shown = np.zeros((len(lattice.units), 1), dtype=bool)
-    for key in shown:
-        if key.kind == "unit":
-            unit_shown[units[key.unit], 0] = True
-    nearest = _nearest_shown(unit_shown, lattice.parent, lattice.depth)[:, 0]
-    families = [(nearest[lattice.team_codes], len(lattice.units))]
-    for j, name in enumerate(lattice.attribute_names):
-        values = lattice.attribute_values[j]
-        codes = lattice.attribute_codes[:, j]
-        org = np.array([CellKey("attribute", attribute=name, value=v) in shown for v in values])
-        if org.any():
-            keep = np.where(org, np.arange(len(values)), -1)
-            families.append((np.where(codes >= 0, keep[np.maximum(codes, 0)], -1), len(values)))
-        if name in lattice.unit_attributes:
-            table = np.zeros((len(lattice.units), len(values)), dtype=bool)
-            for key in shown:
-                if key.kind == "unit_attribute" and key.attribute == name:
-                    table[units[key.unit], values.index(key.value)] = True
-            if table.any():
-                deepest = _nearest_shown(table, lattice.parent, lattice.depth)
-                at = deepest[lattice.team_codes, np.maximum(codes, 0)]
-                code = np.where((codes >= 0) & (at >= 0), at * len(values) + codes, -1)
-                families.append((code, len(lattice.units) * len(values)))
-    return families
-
-
-def _combine(families: Sequence[tuple[IntArray, int]]) -> IntArray:
-    """One atom code per respondent: sorted factorisation, so the order is canonical."""
-    combined = np.zeros(families[0][0].shape[0], dtype=np.int64)
-    bound = 1
-    for codes, size in families:
-        combined = combined * (size + 1) + (codes + 1)
-        bound = bound * (size + 1)
-        if bound > 2**40:  # re-factorise before the mixed radix could overflow int64
-            combined, uniques = pd.factorize(combined, sort=True)
-            combined = combined.astype(np.int64)
-            bound = len(uniques)
-    out, _ = pd.factorize(combined, sort=True)
-    return out.astype(np.int64)
-
-
-@dataclass(frozen=True)
-class _Atoms:
-    codes: IntArray  # per respondent
-    sizes: IntArray
-    representative: IntArray  # one row per atom
-
-
-def _atoms(
-    lattice: CellLattice, shown: frozenset[CellKey], earlier: Sequence[EarlierRelease]
-) -> _Atoms:
-    families = _family_codes(lattice, shown)
-    for release in earlier:
-        rows = release.current_rows(lattice.n_respondents)
-        before = _atoms(release.lattice, release.shown, ())
-        code = np.full(lattice.n_respondents, -1, dtype=np.int64)
-        code[rows] = before.codes
-        families.append((code, int(before.sizes.shape[0])))
-    codes = _combine(families)
-    _, first, sizes = np.unique(codes, return_index=True, return_counts=True)
-    return _Atoms(codes=codes, sizes=sizes.astype(np.int64), representative=first.astype(np.int64))
-
-
-# --------------------------------------------------------------------------------------------
 # Fast paths (R5)
 # --------------------------------------------------------------------------------------------
 
@@ -663,12 +285,12 @@ def _tree_structure(
     lattice: CellLattice, shown: Iterable[CellKey]
 ) -> tuple[BoolArray, IntArray, IntArray]:
     """Shown-unit mask, residual size per unit, and each unit's nearest shown proper ancestor."""
-    units = _unit_index(lattice)
+    units = unit_index(lattice)
     shown_units = np.zeros((len(lattice.units), 1), dtype=bool)
     for key in shown:
         if key.kind == "unit":
             shown_units[units[key.unit], 0] = True
-    nearest = _nearest_shown(shown_units, lattice.parent, lattice.depth)[:, 0]
+    nearest = nearest_shown(shown_units, lattice.parent, lattice.depth)[:, 0]
     residual = np.bincount(nearest[lattice.team_codes] + 1, minlength=len(units) + 1)[1:]
     above = np.where(lattice.parent >= 0, nearest[np.maximum(lattice.parent, 0)], -1)
     return shown_units[:, 0], residual.astype(np.int64), above
@@ -704,7 +326,7 @@ def _tree_leaks(lattice: CellLattice, shown: frozenset[CellKey], k: int) -> list
 def _unit_attribute_leaks(lattice: CellLattice, shown: frozenset[CellKey], k: int) -> list[Leak]:
     """Per attribute value, shown unit × value cells and organisation × value are laminar too."""
     leaks: list[Leak] = []
-    units = _unit_index(lattice)
+    units = unit_index(lattice)
     root = units[lattice.root.unit]
     for name in lattice.unit_attributes:
         j = lattice.attribute_names.index(name)
@@ -718,7 +340,7 @@ def _unit_attribute_leaks(lattice: CellLattice, shown: frozenset[CellKey], k: in
             table = np.array([key_of(u) in shown for u in range(len(units))])[:, None]
             if not table.any():
                 continue
-            nearest = _nearest_shown(table, lattice.parent, lattice.depth)[:, 0]
+            nearest = nearest_shown(table, lattice.parent, lattice.depth)[:, 0]
             rows = lattice.attribute_codes[:, j] == vi
             at = nearest[lattice.team_codes[rows]]
             residual = np.bincount(at + 1, minlength=len(units) + 1)[1:]
@@ -744,12 +366,12 @@ def _general_audit(
     limit: int,
 ) -> list[Leak]:
     """Exact check over all atoms: build the cell × atom matrix and search small unions."""
-    atoms = _atoms(lattice, shown, earlier)
+    atoms = release_atoms(lattice, shown, earlier)
     reps = atoms.representative
     generators: list[BoolArray] = []
     refs: list[tuple[CellKey, int | None]] = []
     for key in sorted(shown):
-        generators.append(_member_rows(lattice, key, reps))
+        generators.append(member_rows(lattice, key, reps))
         refs.append((key, None))
     for number, release in enumerate(earlier):
         rows = release.current_rows(lattice.n_respondents)
@@ -759,7 +381,7 @@ def _general_audit(
         for key in sorted(release.shown):
             inside = np.zeros(reps.shape[0], dtype=bool)
             present = then >= 0
-            inside[present] = _member_rows(release.lattice, key, then[present])
+            inside[present] = member_rows(release.lattice, key, then[present])
             generators.append(inside)
             refs.append((key, number))
     if not generators:
@@ -798,9 +420,9 @@ def _structural_audit(
     attribute_shown = [key for key in shown if key.kind == "attribute"]
     if not attribute_shown:
         return []
-    families = _family_codes(lattice, shown)
+    families = family_codes(lattice, shown)
     residual = families[0][0]
-    profile = _combine(families[1:])
+    profile = combine_codes(families[1:])
     n_profiles = int(profile.max()) + 1
     # Any member of a profile represents it (the profile fixes every shown value).
     first = np.zeros(n_profiles, dtype=np.int64)
