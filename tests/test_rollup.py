@@ -196,3 +196,10 @@ def test_rollup_without_cutoff_has_no_share_and_serialises() -> None:
     out = res.to_dict()
     assert out["units"][0] == "uni" and out["n"][0] == 2 and out["parent"][0] is None
     assert out["sd"][res.units.tolist().index("t2")] is None
+
+
+def test_a_constant_subtree_has_an_sd_of_exactly_zero() -> None:
+    res = rollup([2.0, 2.0, 2.0, 2.0, 2.0], ["t1", "t1", "t2", "dep_1", "t2"], _tree())
+    frame = res.as_frame()
+    assert frame.loc["fac_a", "sd"] == 0.0 and frame.loc["uni", "sd"] == 0.0
+    assert np.isnan(frame.loc["fac_b", "mean"]) and frame.loc["fac_b", "n"] == 0

@@ -2,10 +2,11 @@
 respondent scores to every unit's whole subtree.
 
 A unit's figures cover everyone below it: its own directly attached respondents (staff of a
-faculty office, say) and those of all its descendants. They are computed from sufficient
-statistics — count, Σ(y − c), Σ(y − c)² and the count below the cut-off, with c the overall mean
-so the sums stay small — which are added from the deepest level up to the root, one vectorised
-``np.bincount`` per depth level. A loop over levels (four or five), never over units.
+faculty office, say) and those of all its descendants. Each unit starts from its own
+respondents (count, mean, sum of squared deviations; the count below the cut-off), and children
+are merged into their parents from the deepest level up to the root with the parallel variance
+formula, one vectorised ``np.bincount`` per depth level. A loop over levels (four or five),
+never over units.
 
 Unit ids are compared as text, so a parent column that pandas read as float (``1.0`` because the
 root's parent is empty) still matches unit ``1``.
@@ -327,7 +328,7 @@ class _Totals:
 
 def _accumulate(direct: FloatArray, tree: UnitTree) -> FloatArray:
     """Add each unit's (units × C) totals into its parent, from the deepest level up."""
-    totals = direct.copy()
+    totals = direct.astype(np.float64)
     n_columns = totals.shape[1]
     for d in range(tree.depth, 0, -1):  # a loop over levels, vectorised over units
         units = np.flatnonzero(tree.depths == d)
@@ -341,24 +342,48 @@ def _accumulate(direct: FloatArray, tree: UnitTree) -> FloatArray:
 def _rolled(
     values: FloatArray, cell: IntArray, n_cells: int, tree: UnitTree, cutoff: float | None
 ) -> _Totals:
-    """Sufficient statistics per (unit, column) cell, rolled up; cell = unit * C + column."""
+    """n, mean and SD per (unit, column) cell over the unit's subtree; cell = unit * C + column.
+
+    Each cell starts from its own respondents (two-pass mean and sum of squared deviations M2);
+    then, deepest level first, children are merged into their parents with the parallel
+    formula M2 = M2_a + Σ_c [M2_c + n_c(ȳ_c − ȳ)²] + n_a(ȳ_a − ȳ)² (Chan, Golub & LeVeque 1983),
+    which keeps the SD exact (a constant subtree gets SD 0, not rounding noise).
+    """
     n_columns = n_cells // tree.n_units
-    shift = float(values.mean()) if values.size else 0.0
-    centred = values - shift
-
-    def totals(weights: FloatArray | None) -> FloatArray:
-        direct = np.bincount(cell, weights=weights, minlength=n_cells).astype(np.float64)
-        return _accumulate(direct.reshape(tree.n_units, n_columns), tree)
-
-    n = totals(None)
-    s1 = totals(centred)
-    s2 = totals(centred * centred)
+    n = np.bincount(cell, minlength=n_cells).astype(np.float64)
+    total = np.bincount(cell, weights=values, minlength=n_cells)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, shift + s1 / n, np.nan)
-        ss = np.maximum(s2 - s1 * s1 / np.where(n > 0, n, 1.0), 0.0)
-        sd = np.where(n > 1, np.sqrt(ss / (n - 1)), np.nan)
-    below = None if cutoff is None else totals((values < cutoff).astype(np.float64))
-    return _Totals(n=n, mean=mean, sd=sd, below=below)
+        mean = np.where(n > 0, total / np.where(n > 0, n, 1.0), 0.0)
+    dev = values - mean[cell]
+    m2 = np.bincount(cell, weights=dev * dev, minlength=n_cells).astype(np.float64)
+    for d in range(tree.depth, 0, -1):  # a loop over levels, vectorised over units
+        units = np.flatnonzero(tree.depths == d)
+        child = (units[:, np.newaxis] * n_columns + np.arange(n_columns)).ravel()
+        target = (tree.parent[units][:, np.newaxis] * n_columns + np.arange(n_columns)).ravel()
+        n_add = np.bincount(target, weights=n[child], minlength=n_cells)
+        sum_add = np.bincount(target, weights=n[child] * mean[child], minlength=n_cells)
+        new_n = n + n_add
+        # Only parents move; recomputing every mean would add rounding noise.
+        merged = n_add > 0
+        new_mean = mean.copy()
+        new_mean[merged] = (n[merged] * mean[merged] + sum_add[merged]) / new_n[merged]
+        spread = m2[child] + n[child] * (mean[child] - new_mean[target]) ** 2
+        moved = n * (mean - new_mean) ** 2
+        m2 = m2 + moved + np.bincount(target, weights=spread, minlength=n_cells)
+        n, mean = new_n, new_mean
+    shape = (tree.n_units, n_columns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.where(n > 1, np.sqrt(m2 / np.where(n > 1, n - 1, 1.0)), np.nan)
+    below = None
+    if cutoff is not None:
+        direct = np.bincount(cell, weights=(values < cutoff).astype(np.float64), minlength=n_cells)
+        below = _accumulate(direct.astype(np.float64).reshape(shape), tree)
+    return _Totals(
+        n=n.reshape(shape),
+        mean=np.where(n > 0, mean, np.nan).reshape(shape),
+        sd=sd.reshape(shape),
+        below=below,
+    )
 
 
 def _respondents(
