@@ -309,3 +309,26 @@ def test_level_steps_are_welch_tests_with_holm_and_the_within_team_slope_matches
     mixed = smf.mixedlm("y ~ position", data, groups=data["team"]).fit(reml=True)
     assert res.within.slope == pytest.approx(float(mixed.fe_params["position"]), rel=1e-4)
     assert res.within.n_teams == 40
+
+
+def test_within_team_gap_against_the_rest_matches_statsmodels_and_needs_two_teams() -> None:
+    data = _survey(seed=8)
+    res = subgroup_gaps(data["y"], data["group"], teams=data["team"])
+    within = res.gap("international").within
+    assert within is not None
+    rows = data.assign(G=(data.group == "international") * 1.0)
+    oracle = smf.mixedlm("y ~ G", rows, groups=rows["team"]).fit(reml=True, method="powell")
+    assert within.gap == pytest.approx(float(oracle.fe_params["G"]), rel=1e-4)
+    # All three comparisons share the same rows, hence the same null model.
+    assert len({g.within.tau2_null for g in res.gaps if g.within is not None}) == 1
+    one_team = subgroup_gaps(data["y"], data["group"], teams=np.zeros(len(data)))
+    assert all(g.within is None for g in one_team.gaps)
+
+
+def test_noncentral_interval_for_a_huge_effect_in_tiny_groups() -> None:
+    res = hedges_g([9.0, 9.5, 10.0], [1.0, 1.5, 2.0], confidence=0.99)
+    scale = np.sqrt(3 * 3 / 6)
+    t_obs = res.d * scale
+    assert stats.nct.sf(t_obs, 4, res.d_ci_low * scale) == pytest.approx(0.005, abs=1e-9)
+    assert stats.nct.cdf(t_obs, 4, res.d_ci_high * scale) == pytest.approx(0.005, abs=1e-9)
+    assert res.d_ci_low > 2 and res.d_ci_high > 3 * res.d_ci_low

@@ -115,3 +115,12 @@ def test_correct_gcor_leaves_a_perfectly_reliable_correlation_alone() -> None:
         correct_gcor(w_corr=0.1, b_corr=0.4, icc2_x=-0.2, icc2_y=0.5)
     with pytest.raises(ValueError, match="b_corr"):
         correct_gcor(w_corr=0.1, b_corr=1.4, icc2_x=0.2, icc2_y=0.5)
+
+
+def test_three_teams_give_r_without_a_fisher_interval() -> None:
+    res = leader_team_relation(
+        {"a": 3.0, "b": 4.0, "c": 3.5}, [3.0, 3.2, 4.1, 3.9, 3.4, 3.8], list("aabbcc")
+    )
+    assert res.n_teams == 3 and not np.isnan(res.r)
+    assert np.isnan(res.ci_low) and np.isnan(res.ci_high)
+    assert res.to_dict()["ci_low"] is None

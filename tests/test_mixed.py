@@ -106,3 +106,12 @@ def test_teams_of_one_respondent_count_through_their_mean_as_in_statsmodels() ->
     assert ours.tau2 == pytest.approx(float(oracle.cov_re.iloc[0, 0]), rel=1e-4)
     assert ours.sigma2 == pytest.approx(float(oracle.scale), rel=1e-4)
     assert ours.n_groups == 40
+
+
+def test_inputs_of_different_lengths_or_too_few_rows_are_refused() -> None:
+    with pytest.raises(ValueError, match="y has 3 rows but groups has 2"):
+        fit_random_intercept([1.0, 2.0, 3.0], ["a", "b"])
+    with pytest.raises(ValueError, match="covariates have 2 rows"):
+        fit_random_intercept([1.0, 2.0, 3.0], ["a", "b", "b"], covariates=[1.0, 2.0])
+    with pytest.raises(ValueError, match="only 2 complete rows"):
+        fit_random_intercept([1.0, 2.0], ["a", "b"], covariates=[1.0, 2.0])

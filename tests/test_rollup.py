@@ -203,3 +203,10 @@ def test_a_constant_subtree_has_an_sd_of_exactly_zero() -> None:
     frame = res.as_frame()
     assert frame.loc["fac_a", "sd"] == 0.0 and frame.loc["uni", "sd"] == 0.0
     assert np.isnan(frame.loc["fac_b", "mean"]) and frame.loc["fac_b", "n"] == 0
+
+
+def test_missing_team_labels_and_mismatched_attributes_are_refused() -> None:
+    with pytest.raises(ValueError, match="team label is missing in row 2"):
+        rollup([3.0, 4.0], ["t1", None], _tree())
+    with pytest.raises(ValueError, match="rows but attribute 1"):
+        rollup_by_attribute([3.0, 4.0], ["t1", "t2"], ["f"], _tree())

@@ -128,3 +128,8 @@ def test_wave_trend_needs_numeric_waves_and_at_least_two_of_them() -> None:
         wave_trend([3.0, 4.0], ["spring", "autumn"], ["a", "a"])
     with pytest.raises(ValueError, match="at least 2 waves"):
         wave_trend([3.0, 4.0, 3.5], [1, 1, 1], ["a", "b", "b"])
+
+
+def test_wave_trend_refuses_columns_of_different_lengths() -> None:
+    with pytest.raises(ValueError, match="same length"):
+        wave_trend([3.0, 4.0], [1, 2, 2], ["a", "a"])
