@@ -58,7 +58,8 @@ def test_tree_navigation_follows_the_units_table() -> None:
     assert tree.name("t3", "nl") == "t3"  # no Dutch name given: the id
     # Parents always come before their children in storage order.
     assert (tree.parent < np.arange(tree.n_units)).all()
-    assert dict(zip(tree.ids, tree.levels, strict=True))["dep_1"] == "department"
+    assert tree.level("dep_1") == "department"
+    assert UnitTree.from_frame(UNITS).level("dep_1") is None
 
 
 def test_numeric_ids_match_even_when_pandas_reads_the_parent_column_as_float() -> None:

@@ -260,6 +260,13 @@ class UnitTree:
         inside = self.subtree_mask(unit)
         return np.where(positions >= 0, inside[np.maximum(positions, 0)], False)
 
+    def level(self, unit: Any) -> str | None:
+        """The level of ``unit`` ("faculty", "team", ...); None when the tree has no levels."""
+        if self.levels is None:
+            return None
+        value = self.levels[self.position(unit)]
+        return None if pd.isna(value) else str(value)
+
     def name(self, unit: Any, lang: str) -> str:
         """Display name of ``unit`` in ``lang``; the id when the tree has no names."""
         k = self.position(unit)
