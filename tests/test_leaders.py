@@ -124,3 +124,15 @@ def test_three_teams_give_r_without_a_fisher_interval() -> None:
     assert res.n_teams == 3 and not np.isnan(res.r)
     assert np.isnan(res.ci_low) and np.isnan(res.ci_high)
     assert res.to_dict()["ci_low"] is None
+
+
+def test_reliability_weighted_correlation_matches_statsmodels_descrstatsw(
+    bh1996: pd.DataFrame, leaders: dict[int, float]
+) -> None:
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    res = leader_team_relation(leaders, bh1996["WBEING"], bh1996["GRP"])
+    lam = res.tau2_null / (res.tau2_null + 0.78949727 / res.n_members)
+    oracle = DescrStatsW(np.column_stack([res.leader, res.member_mean]), weights=lam).corrcoef
+    assert res.r_weighted == pytest.approx(oracle[0, 1], rel=1e-6)
+    assert res.r_weighted != pytest.approx(res.r, rel=1e-6)

@@ -47,6 +47,9 @@ class LeaderTeamRelation(Result):
         The teams used (a leader score and at least one member score), per team.
     r, ci_low, ci_high, p_value, n_teams
         Pearson r of leader score and member mean over teams; Fisher-z CI; t-test p.
+    r_weighted
+        The same correlation with each team weighted by the reliability of its mean,
+        λ_j = τ²/(τ² + σ²/n_j) (REML null model), so small teams count less; NaN when τ² = 0.
     icc2
         ICC(2) of the member scores over these teams (one-way ANOVA, k = N/J, Bliese 2000).
     leader_reliability
@@ -76,6 +79,7 @@ class LeaderTeamRelation(Result):
     ci_low: float
     ci_high: float
     p_value: float
+    r_weighted: float
     icc2: float
     leader_reliability: float | None
     disattenuated: float
@@ -182,6 +186,10 @@ def leader_team_relation(
     )
     k = model.effect("leader")
     gamma = float(model.coef[k])
+    r_weighted = float("nan")
+    if null.tau2 > 0:
+        weight = null.tau2 / (null.tau2 + null.sigma2 / groups.sizes())
+        r_weighted = _weighted_correlation(leader, member_mean, weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         explained = (null.tau2 - model.tau2) / null.tau2 if null.tau2 > 0 else float("nan")
         latent = gamma * float(np.std(leader, ddof=1)) / np.sqrt(null.tau2)
@@ -195,6 +203,7 @@ def leader_team_relation(
         ci_low=ci_low,
         ci_high=ci_high,
         p_value=p_value,
+        r_weighted=r_weighted,
         icc2=float(icc2),
         leader_reliability=leader_reliability,
         disattenuated=float(disattenuated),
@@ -212,6 +221,13 @@ def leader_team_relation(
         latent_correlation=float(latent) if null.tau2 > 0 else float("nan"),
         confidence=confidence,
     )
+
+
+def _weighted_correlation(x: FloatArray, y: FloatArray, weight: FloatArray) -> float:
+    """Pearson correlation with frequency-style weights (weighted means and co-moments)."""
+    w = weight / weight.sum()
+    dx, dy = x - w @ x, y - w @ y
+    return float((w @ (dx * dy)) / np.sqrt((w @ (dx * dx)) * (w @ (dy * dy))))
 
 
 def correct_gcor(*, w_corr: float, b_corr: float, icc2_x: float, icc2_y: float) -> float:
