@@ -397,3 +397,22 @@ def test_reasons_are_explained_in_english_and_dutch_without_printing_a_small_cou
 def test_band_words_never_say_none_or_all_in_a_small_cell(share, n, en, nl) -> None:
     assert band_text(band(share, n, k=5), "en") == en
     assert band_text(band(share, n, k=5), "nl") == nl
+
+
+def test_exact_span_gives_the_same_answers_with_python_integers_as_with_int64(monkeypatch) -> None:
+    # Large entries switch the elimination to Python integers; force that and compare.
+    import vrijuit.stats._span as span_module
+
+    rng = np.random.default_rng(11)
+    generators = (rng.random((12, 30)) < 0.3).astype(np.int64)
+    sizes = rng.integers(1, 4, 30).tolist()
+    fast = SpanTest.build(generators)
+    found = find_small_derivable(fast, sizes, k=5, limit=50)
+    monkeypatch.setattr(span_module, "_SAFE_INT", 2)
+    exact = SpanTest.build(generators)
+    assert exact.matrix.dtype == object
+    assert find_small_derivable(exact, sizes, k=5, limit=50) == found
+    for group in found:
+        combination = np.array(exact.coefficients(group), dtype=object) @ generators
+        assert set(np.flatnonzero(combination)) == set(group)
+        assert set(combination[list(group)]) == {1}

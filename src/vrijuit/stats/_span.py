@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,22 +28,53 @@ IntArray = npt.NDArray[np.int64]
 
 # Beyond these sizes the exact search is refused (the caller then falls back to something
 # conservative); the limits keep one audit well under a second.
-MAX_ATOMS = 1500
+MAX_ATOMS = 4000
 MAX_HALVES = 400_000
+_SAFE_INT = 2**62
 
 
 class SpanTooLargeError(ValueError):
     """The exact search would exceed its size limits."""
 
 
-def _row_gcd(row: list[int]) -> int:
-    g = 0
-    for value in row:
-        if value:
-            g = math.gcd(g, value)
-            if g == 1:
-                return 1
-    return g
+def _eliminate(generators: IntArray) -> tuple[npt.NDArray[Any], list[int]]:
+    """Fraction-free Gauss–Jordan on ``[M | I]``: the pivot rows (int64 or object) and pivots.
+
+    The row operations run on whole numpy arrays: int64 while the entries are small (they stay
+    tiny for 0/1 membership matrices), switching to Python integers (object arrays) before any
+    product could overflow, so the arithmetic is exact either way.
+    """
+    g, m = generators.shape
+    table: npt.NDArray[Any] = np.hstack([generators, np.eye(g, dtype=np.int64)])
+    pivots: list[int] = []
+    rank = 0
+    for column in range(m):
+        nonzero = np.flatnonzero(table[rank:, column])
+        if nonzero.shape[0] == 0:
+            continue
+        found = rank + int(nonzero[0])
+        if found != rank:
+            table[[rank, found]] = table[[found, rank]]
+        others = np.flatnonzero(table[:, column])
+        others = others[others != rank]
+        if others.shape[0]:
+            pivot_row = table[rank]
+            p = pivot_row[column]
+            q = table[others, column]
+            if table.dtype != object:
+                bound = int(np.abs(table[others]).max()) * abs(int(p)) + int(np.abs(q).max()) * int(
+                    np.abs(pivot_row).max()
+                )
+                if bound >= _SAFE_INT:
+                    table = table.astype(object)
+                    pivot_row, p, q = table[rank], table[rank, column], table[others, column]
+            updated = p * table[others] - q[:, np.newaxis] * pivot_row[np.newaxis, :]
+            divisor = np.gcd.reduce(updated, axis=1)
+            divisor[divisor == 0] = 1
+            table[others] = updated // divisor[:, np.newaxis]
+        pivots.append(column)
+        rank += 1
+    return table[:rank], pivots
 
 
 @dataclass(frozen=True)
@@ -57,6 +89,7 @@ class SpanTest:
     n_generators: int
     coordinates: tuple[tuple[int, ...], ...]
     pivot_rows: tuple[tuple[int, int, tuple[int, ...]], ...]
+    matrix: npt.NDArray[Any]  # the coordinates as one (atoms × kernel) integer array
 
     @classmethod
     def build(cls, generators: IntArray) -> SpanTest:
@@ -64,69 +97,48 @@ class SpanTest:
         g, m = generators.shape
         if m > MAX_ATOMS:
             raise SpanTooLargeError(f"{m} atoms exceed the exact audit limit of {MAX_ATOMS}.")
-        rows = [
-            [int(x) for x in generators[i]] + [1 if j == i else 0 for j in range(g)]
-            for i in range(g)
-        ]
-        pivots: list[int] = []
-        rank = 0
-        for column in range(m):
-            found = next((i for i in range(rank, g) if rows[i][column] != 0), None)
-            if found is None:
-                continue
-            rows[rank], rows[found] = rows[found], rows[rank]
-            pivot_row = rows[rank]
-            p = pivot_row[column]
-            for i in range(g):
-                q = rows[i][column]
-                if i == rank or q == 0:
-                    continue
-                updated = [p * a - q * b for a, b in zip(rows[i], pivot_row, strict=True)]
-                divisor = _row_gcd(updated)
-                rows[i] = [v // divisor for v in updated] if divisor > 1 else updated
-            pivots.append(column)
-            rank += 1
-        pivot_set = set(pivots)
-        free = [c for c in range(m) if c not in pivot_set]
+        rows, pivots = _eliminate(np.asarray(generators, dtype=np.int64))
+        free = np.setdiff1d(np.arange(m), np.asarray(pivots, dtype=np.int64))
+        pivot_index = np.asarray(pivots, dtype=np.int64)
         # Kernel vector z_f for free column f: z_f[f] = 1, z_f[pivot_j] = -R_j[f] / R_j[pivot_j],
         # scaled by the lcm of its denominators so every coordinate is an integer.
-        scales = [1] * len(free)
-        for j, column in enumerate(pivots):
-            pivot_value = abs(rows[j][column])
-            for position, f in enumerate(free):
-                entry = rows[j][f]
-                if entry:
-                    scales[position] = math.lcm(
-                        scales[position], pivot_value // math.gcd(entry, pivot_value)
-                    )
-        columns: list[list[int]] = [[0] * len(free) for _ in range(m)]
-        for position, f in enumerate(free):
-            columns[f][position] = scales[position]
-        for j, column in enumerate(pivots):
-            pivot_value = rows[j][column]
-            for position, f in enumerate(free):
-                entry = rows[j][f]
-                if entry:
-                    columns[column][position] = -(entry * scales[position]) // pivot_value
+        entries = rows[:, free]  # rank × free
+        pivot_values = rows[np.arange(len(pivots)), pivot_index][:, np.newaxis]
+        if len(pivots) and free.shape[0]:
+            denominators = np.abs(pivot_values) // np.gcd(entries, pivot_values)
+            scales = np.lcm.reduce(np.vstack([np.ones_like(free), denominators]), axis=0)
+        else:
+            scales = np.ones(free.shape[0], dtype=rows.dtype)
+        if (
+            rows.dtype != object
+            and int(np.abs(scales).max(initial=1)) * int(np.abs(entries).max(initial=1))
+            >= _SAFE_INT
+        ):
+            entries, pivot_values, scales = (
+                entries.astype(object),
+                pivot_values.astype(object),
+                scales.astype(object),
+            )
+        matrix = np.zeros((m, free.shape[0]), dtype=entries.dtype)
+        matrix[free, np.arange(free.shape[0])] = scales
+        if len(pivots):
+            matrix[pivot_index] = -(entries * scales[np.newaxis, :]) // pivot_values
+        plain = rows.tolist()
         transforms = tuple(
-            (column, rows[j][column], tuple(rows[j][m:])) for j, column in enumerate(pivots)
+            (column, plain[j][column], tuple(plain[j][m:])) for j, column in enumerate(pivots)
         )
         return cls(
             n_generators=g,
-            coordinates=tuple(tuple(c) for c in columns),
+            coordinates=tuple(tuple(c) for c in matrix.tolist()),
             pivot_rows=transforms,
+            matrix=matrix,
         )
 
     def contains(self, atoms: Sequence[int]) -> bool:
         """Whether the 0/1 vector on ``atoms`` lies in the row space."""
-        if not self.coordinates:
+        if not self.coordinates or not len(atoms):
             return False
-        width = len(self.coordinates[0])
-        total = [0] * width
-        for a in atoms:
-            for i, v in enumerate(self.coordinates[a]):
-                total[i] += v
-        return not any(total)
+        return not self.matrix[list(atoms)].sum(axis=0).any()
 
     def coefficients(self, atoms: Sequence[int]) -> tuple[Fraction, ...]:
         """Generator coefficients c with sum_i c_i M_i equal to the 0/1 vector on ``atoms``."""
@@ -179,17 +191,22 @@ def _hashes(span: SpanTest, atoms: Sequence[int], seed: int = 20240501) -> npt.N
     The map is linear, so a zero sum of coordinates always gives a zero sum of hashes: matching
     hashes find every derivable union (no false negatives); each match is then confirmed exactly.
     """
-    width = len(span.coordinates[0]) if span.coordinates else 0
+    width = span.matrix.shape[1]
     rng = np.random.default_rng(seed)
-    weights = [int(w) for w in rng.integers(1, 2**63, size=width, dtype=np.int64)]
-    modulus = 2**64
-    return np.array(
-        [
-            sum(w * c for w, c in zip(weights, span.coordinates[a], strict=True)) % modulus
-            for a in atoms
-        ],
-        dtype=np.uint64,
+    weights = np.asarray(
+        rng.integers(0, 2**64, size=width, dtype=np.uint64, endpoint=False), dtype=np.uint64
     )
+    chosen = span.matrix[list(atoms)]
+    if chosen.dtype == object:
+        residues = [[int(v) % 2**64 for v in row] for row in chosen.tolist()]
+        unsigned = np.array(residues, dtype=np.uint64).reshape(len(atoms), width)
+    else:
+        unsigned = chosen.astype(np.uint64)  # two's complement: the same residue modulo 2**64
+    # Unsigned integer arithmetic wraps modulo 2**64, which keeps the map linear.
+    hashes: npt.NDArray[np.uint64] = (unsigned * weights[np.newaxis, :]).sum(
+        axis=1, dtype=np.uint64
+    )
+    return hashes
 
 
 def find_small_derivable(

@@ -657,7 +657,7 @@ def plan_disclosure(
     method = "threshold"
     while True:
         try:
-            result = audit(lattice, shown, k=k, earlier=earlier)
+            result = audit(lattice, shown, k=k, earlier=earlier, max_leaks=50)
         except SpanTooLargeError:
             # Too large to prove exactly: hide what cannot be proven instead of guessing.
             for key in _unverifiable(lattice, shown, keep_last):
