@@ -149,7 +149,11 @@ class SuppressionReason:
 
 @dataclass(frozen=True)
 class DisclosurePlan(Result):
-    """The cells that may be shown and, for each hidden cell, why."""
+    """The cells that may be shown and, for each hidden cell, why.
+
+    The reasons carry counts below ``k`` (a hidden cell's ``n``, a leak's size): keep the plan in
+    the engine and its audit log; readers get :func:`explain`, which never prints them.
+    """
 
     shown: frozenset[CellKey]
     suppressed: Mapping[CellKey, SuppressionReason]
@@ -219,14 +223,16 @@ def band_text(shown: ShareBand, lang: str) -> str:
 def explain(reason: SuppressionReason, lang: str, *, k: int) -> str:
     """Why a cell is hidden, in plain words for the report (English or Dutch).
 
-    The count of a hidden cell is never printed: "fewer than k" is all a reader learns.
+    No count below ``k`` is ever printed — neither a hidden cell's nor the size of the group a
+    combination would reveal: "fewer than k" is all a reader learns. (``DisclosurePlan.to_dict()``
+    does hold those counts; it is for the engine and its audit log, not for publication.)
 
     Examples
     --------
     >>> lattice = cells_for_report(["a"] * 5 + ["fac"], {"org": None, "fac": "org", "a": "fac"})
     >>> plan = plan_disclosure(lattice, k=5, protected=[CellKey("unit", unit="fac")])
     >>> explain(plan.suppressed[CellKey("unit", unit="a")], "nl", k=5)
-    'Verborgen: fac min a zou de antwoorden van één persoon laten zien.'
+    'Verborgen: fac min a zou de antwoorden van minder dan 5 mensen laten zien.'
     """
     if reason.code == "below_k":
         return translate("disclosure.reason.below_k", lang, k=k)
@@ -244,11 +250,7 @@ def explain(reason: SuppressionReason, lang: str, *, k: int) -> str:
     else:
         cells = ", ".join(str(t.cell) for t in terms)
         combination = translate("disclosure.combination.together", lang, cells=cells)
-    if reason.leak.size == 1:
-        return translate("disclosure.reason.differencing_one", lang, combination=combination)
-    return translate(
-        "disclosure.reason.differencing_many", lang, combination=combination, n=reason.leak.size
-    )
+    return translate("disclosure.reason.differencing", lang, combination=combination, k=k)
 
 
 # --------------------------------------------------------------------------------------------
