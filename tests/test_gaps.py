@@ -332,3 +332,16 @@ def test_noncentral_interval_for_a_huge_effect_in_tiny_groups() -> None:
     assert stats.nct.sf(t_obs, 4, res.d_ci_low * scale) == pytest.approx(0.005, abs=1e-9)
     assert stats.nct.cdf(t_obs, 4, res.d_ci_high * scale) == pytest.approx(0.005, abs=1e-9)
     assert res.d_ci_low > 2 and res.d_ci_high > 3 * res.d_ci_low
+
+
+def test_teams_may_be_given_as_a_prepared_grouping() -> None:
+    from vrijuit.stats.groups import Groups
+
+    data = _survey(seed=4)
+    by_labels = subgroup_gaps(data["y"], data["group"], reference="dutch", teams=data["team"])
+    by_groups = subgroup_gaps(
+        data["y"], data["group"], reference="dutch", teams=Groups.from_labels(data["team"])
+    )
+    first, second = by_labels.gap("international").within, by_groups.gap("international").within
+    assert first is not None and second is not None
+    assert first.gap == second.gap and first.se == second.se

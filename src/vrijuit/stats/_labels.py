@@ -30,8 +30,6 @@ def label_codes(labels: Any, *, n_rows: int, name: str) -> tuple[IntArray, npt.N
         codes, uniques = labels.codes, labels.labels
     else:
         series = labels if isinstance(labels, pd.Series) else pd.Series(labels)
-        if series.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional.")
         raw_codes, raw_uniques = pd.factorize(series, sort=True)
         codes, uniques = raw_codes.astype(np.int64), np.asarray(raw_uniques, dtype=object)
     if codes.shape[0] != n_rows:
