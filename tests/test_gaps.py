@@ -325,6 +325,14 @@ def test_within_team_gap_against_the_rest_matches_statsmodels_and_needs_two_team
     assert all(g.within is None for g in one_team.gaps)
 
 
+def test_noncentral_interval_survives_scipy_nan_in_the_far_tail() -> None:
+    # Found by hypothesis: scipy.stats.nct.cdf(-4, 2, 8.86) is NaN while bracketing.
+    res = hedges_g([1.0, 1.0], [3.0, 4.0])
+    t_obs, df = res.d, 2  # n1 = n2 = 2: t = d·√(n1n2/(n1+n2)) = d
+    assert stats.nct.sf(t_obs, df, res.d_ci_low) == pytest.approx(0.025, abs=1e-9)
+    assert stats.nct.cdf(t_obs, df, res.d_ci_high) == pytest.approx(0.025, abs=1e-9)
+
+
 def test_noncentral_interval_for_a_huge_effect_in_tiny_groups() -> None:
     res = hedges_g([9.0, 9.5, 10.0], [1.0, 1.5, 2.0], confidence=0.99)
     scale = np.sqrt(3 * 3 / 6)

@@ -174,11 +174,13 @@ def _nct_interval(t_obs: float, df: float, confidence: float) -> tuple[float, fl
     """Non-centrality parameters δ_L, δ_U with P(T ≥ t_obs | δ_L) = P(T ≤ t_obs | δ_U) = α/2."""
     alpha_half = (1.0 - confidence) / 2.0
 
+    # scipy's nct returns NaN for some far-tail probabilities (e.g. cdf(-4, 2, 8.86)); those
+    # are negligible, so they count as 0 and the bracket keeps its sign.
     def upper_tail(delta: float) -> float:  # increasing in δ
-        return float(stats.nct.sf(t_obs, df, delta)) - alpha_half
+        return float(np.nan_to_num(stats.nct.sf(t_obs, df, delta), nan=0.0)) - alpha_half
 
     def lower_tail(delta: float) -> float:  # decreasing in δ
-        return float(stats.nct.cdf(t_obs, df, delta)) - alpha_half
+        return float(np.nan_to_num(stats.nct.cdf(t_obs, df, delta), nan=0.0)) - alpha_half
 
     step = 2.0 * float(stats.norm.ppf(1.0 - alpha_half)) * max(1.0, abs(t_obs) / np.sqrt(df))
     lo = t_obs - step
