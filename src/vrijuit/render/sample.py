@@ -32,6 +32,7 @@ from vrijuit.stats.report_model import (
     Text,
     UnitScale,
     UnitSection,
+    UnitTable,
     WavePoint,
 )
 
@@ -231,7 +232,7 @@ def sample_report() -> Report:
         n_respondents=40,
         scales=(climate, voice, leader, incidents),
         organisation=(org_climate,),
-        units=units,
+        units=UnitTable.from_sections(units),
         flagged=(FlaggedTeam("T2", "climate", (polarised,)),),
         gaps=(
             GapSection(

@@ -32,7 +32,6 @@ from vrijuit.stats.report_model import (
     SCHEMA_VERSION,
     AgreementSummary,
     Distribution,
-    Flag,
     FlaggedTeam,
     Gap,
     GapSection,
@@ -51,8 +50,8 @@ from vrijuit.stats.report_model import (
     Share,
     Suppression,
     Text,
-    UnitScale,
-    UnitSection,
+    UnitScaleColumns,
+    UnitTable,
     WavePoint,
 )
 
@@ -244,19 +243,25 @@ class _Context:
     instrument: Instrument
     data: pd.DataFrame
     teams: npt.NDArray[np.int64]  # each row's unit as a code into tree.units
+    team_groups: Groups  # the same rows grouped by unit; labels are unit positions
     scores: pd.DataFrame
     keyed: Mapping[str, FloatArray]
     tree: _Tree
-    team_codes: npt.NDArray[np.int64]
     attributes: dict[str, npt.NDArray[Any]]
     door: _Door
+    unit_shown: BoolArray  # per tree unit: its cell is in the plan's shown set
     organisation_cell: str
     notes: list[Note]
     k: int
     team_cache: dict[str, _TeamStats] = field(default_factory=dict)
+    centre: dict[str, float] = field(default_factory=dict)
+    score_cache: dict[str, FloatArray] = field(default_factory=dict)
 
     def scale_scores(self, scale_id: str) -> FloatArray:
-        return np.asarray(self.scores[scale_id].to_numpy(dtype=np.float64))
+        if scale_id not in self.score_cache:
+            column = self.scores[scale_id].to_numpy(dtype=np.float64)
+            self.score_cache[scale_id] = np.asarray(column, dtype=np.float64)
+        return self.score_cache[scale_id]
 
     def unit(self, code: Any) -> str:
         """The unit id of an integer team code (``teams`` are codes into the tree's units)."""
@@ -265,6 +270,10 @@ class _Context:
     def n_teams(self, rows: BoolArray) -> int:
         """How many teams have at least one of ``rows``."""
         return int(np.count_nonzero(np.bincount(self.teams[rows], minlength=1)))
+
+    def door_shows_n(self, n: FloatArray) -> BoolArray:
+        """Numbers about ``n`` people of an already shown cell may be shown: n ≥ k."""
+        return np.asarray(n >= self.k, dtype=bool)
 
 
 def _engine(name: str, ctx: _Context, section: str) -> Any | None:
@@ -330,7 +339,7 @@ def _icc(ctx: _Context, scores: FloatArray) -> IccSummary | None:
     if ctx.n_teams(valid) < 2:
         return None
     module = importlib.import_module("vrijuit.stats.icc")
-    result = module.icc_anova(scores[valid], ctx.teams[valid])
+    result = module.icc_anova(scores, ctx.team_groups)
     low, high = result.icc1_ci
     return IccSummary(
         icc1=_float(result.icc1),
@@ -350,10 +359,7 @@ def _overall_share_ci(
     if icc is None or icc.icc1 is None:
         low, high = module.wilson_interval(np.array([count]), np.array([n]))
         return (low[0], high[0])
-    valid = ~np.isnan(scores)
-    overall = module.overall_share_below(
-        scores[valid], ctx.teams[valid], cutoff=cutoff, icc1=icc.icc1
-    )
+    overall = module.overall_share_below(scores, ctx.team_groups, cutoff=cutoff, icc1=icc.icc1)
     return (overall.ci_low, overall.ci_high)
 
 
@@ -407,212 +413,267 @@ def _wave_points(
 
 @dataclass(frozen=True)
 class _TeamStats:
-    """Per-team (leaf unit) agreement, shrunken means and flags for one scale."""
+    """Per-unit team statistics for one scale, aligned with ``tree.units`` (NaN/False elsewhere).
 
-    rwg_j: dict[str, float | None]
-    awg: dict[str, float | None]
-    ad: dict[str, float | None]
-    shrunken: dict[str, float | None]
-    flags: dict[str, tuple[Flag, ...]]
+    Computed for every team at once with the vectorised engine kernels (one Groups, one count
+    table per scale) and scattered to unit positions, so no Python object is made per team.
+    """
+
+    rwg_j: FloatArray
+    awg: FloatArray
+    ad: FloatArray
+    shrunken: FloatArray
+    polarised: BoolArray
+    low_agreement: BoolArray
+    flag_rwg: FloatArray
 
 
 def _team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
-    """All teams at once with the vectorised engine kernels; keyed by team label (cached)."""
+    """All teams at once with the vectorised engine kernels (cached per scale)."""
     if scale.id not in ctx.team_cache:
         ctx.team_cache[scale.id] = _compute_team_stats(ctx, scale)
     return ctx.team_cache[scale.id]
 
 
-def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
+def _scatter(n_units: int, labels: Any, values: Any, fill: Any = np.nan) -> npt.NDArray[Any]:
+    """Values per team label (unit positions) placed at their unit positions."""
+    values = np.asarray(values)
+    out = np.full(n_units, fill, dtype=values.dtype if values.dtype != bool else bool)
+    out[np.asarray(labels, dtype=np.int64)] = values
+    return out
+
+
+def _agreement_indices(ctx: _Context, scale: Scale) -> tuple[Any, Any, Any]:
+    """rwg(J), a_wg and AD from one answer count table per scale (whole-number answers)."""
     agreement = importlib.import_module("vrijuit.stats.agreement")
     items = ctx.keyed[scale.id]
-    groups = Groups.from_labels(ctx.teams)
-    labels = [ctx.unit(label) for label in groups.labels]
+    groups = ctx.team_groups
     fmt = scale.response_format
     null = float(agreement.null_variance(fmt.n_options))
-    rwg_j = agreement.rwg_j(items, groups, null_variance=null)
-    awg = agreement.awg(items, groups, low=float(fmt.low), high=float(fmt.high))
-    ad = agreement.average_deviation(items, groups)
+    try:
+        counts = agreement.team_item_counts(items, groups, low=int(fmt.low), high=int(fmt.high))
+    except (TypeError, ValueError):  # fractional answers: the indices count from the matrix
+        counts = None
+    rwg_j = agreement.rwg_j(items, groups, null_variance=null, counts=counts)
+    awg = agreement.awg(items, groups, low=float(fmt.low), high=float(fmt.high), counts=counts)
+    ad = agreement.average_deviation(items, groups, counts=counts)
+    return rwg_j, awg, ad
+
+
+def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
+    n_units = len(ctx.tree.units)
+    rwg_j, awg, ad = _agreement_indices(ctx, scale)
     scores = ctx.scale_scores(scale.id)
     valid = ~np.isnan(scores)
-    shrunken: dict[str, float | None] = {}
+    shrunken = np.full(n_units, np.nan)
     if ctx.n_teams(valid) >= 2:
         icc = importlib.import_module("vrijuit.stats.icc")
-        means = icc.shrunken_means(scores[valid], ctx.teams[valid])
-        shrunken = {
-            ctx.unit(label): _float(value)
-            for label, value in zip(means.labels, means.shrunken_mean, strict=True)
-        }
-    flags: dict[str, tuple[Flag, ...]] = {}
+        means = icc.shrunken_means(scores, ctx.team_groups)
+        shrunken = _scatter(n_units, means.labels, means.shrunken_mean)
+    polarised = np.zeros(n_units, dtype=bool)
+    low_agreement = np.zeros(n_units, dtype=bool)
+    flag_rwg = np.full(n_units, np.nan)
     if scale.unsafe_below is not None and valid.any():
+        agreement = importlib.import_module("vrijuit.stats.agreement")
         dispersion = importlib.import_module("vrijuit.stats.dispersion")
+        null = float(agreement.null_variance(scale.response_format.n_options))
         polar = dispersion.polarisation(
-            scores[valid], ctx.teams[valid], cutoff=scale.unsafe_below, null_variance=null
+            scores, ctx.team_groups, cutoff=scale.unsafe_below, null_variance=null
         )
-        for position, label in enumerate(polar.labels):
-            found: list[Flag] = []
-            if bool(polar.flagged[position]):
-                share = float(polar.share_below[position])
-                found.append(Flag("polarised", {"share": f"{round(100 * share)}%"}))
-            if bool(polar.low_agreement_flag[position]):
-                found.append(Flag("low_agreement", {"rwg": round(float(polar.rwg[position]), 2)}))
-            if found:
-                flags[ctx.unit(label)] = tuple(found)
+        polarised = _scatter(n_units, polar.labels, polar.flagged, False)
+        low_agreement = _scatter(n_units, polar.labels, polar.low_agreement_flag, False)
+        flag_rwg = _scatter(n_units, polar.labels, polar.rwg)
     return _TeamStats(
-        rwg_j={lab: _float(v) for lab, v in zip(labels, rwg_j.values, strict=True)},
-        awg={lab: _float(v) for lab, v in zip(labels, awg.values, strict=True)},
-        ad={lab: _float(v) for lab, v in zip(labels, ad.values, strict=True)},
+        rwg_j=_scatter(n_units, rwg_j.labels, rwg_j.values),
+        awg=_scatter(n_units, awg.labels, awg.values),
+        ad=_scatter(n_units, ad.labels, ad.values),
         shrunken=shrunken,
-        flags=flags,
+        polarised=polarised,
+        low_agreement=low_agreement,
+        flag_rwg=flag_rwg,
     )
 
 
-def _expanded(ctx: _Context) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(row, unit) pairs: every respondent in their own unit and in every ancestor unit."""
-    rows = np.arange(ctx.team_codes.shape[0], dtype=np.int64)
-    units = ctx.team_codes
-    all_rows, all_units = [rows], [units]
-    parent = ctx.tree.parent
-    while True:
-        up = parent[units]
-        keep = up >= 0
-        if not keep.any():
-            break
-        rows, units = rows[keep], up[keep]
-        all_rows.append(rows)
-        all_units.append(units)
-    return np.concatenate(all_rows), np.concatenate(all_units)
+def _roll_up(direct: FloatArray, tree: _Tree) -> FloatArray:
+    """Sums per unit over its whole subtree: add each level into its parents, deepest first."""
+    total = direct.copy()
+    for depth in range(int(tree.depth.max(initial=0)), 0, -1):  # a loop over levels only
+        at = np.flatnonzero(tree.depth == depth)
+        np.add.at(total, tree.parent[at], total[at])
+    return total
 
 
-def _units(ctx: _Context, climate: Sequence[Scale]) -> tuple[UnitSection, ...]:
-    """Every shown unit (with its subtree), vectorised over units with bincount kernels."""
-    tree = ctx.tree
-    rows, unit_codes = _expanded(ctx)
-    grouping = Groups(codes=unit_codes, labels=np.asarray(tree.units, dtype=object))
-    members = grouping.sizes()
-    leaves = tree.leaves()
-    per_scale: dict[str, dict[str, FloatArray]] = {}
-    stats: dict[str, _TeamStats] = {}
-    edge_tuples: dict[str, tuple[float, ...]] = {}
+def _bands(share: FloatArray, width: float = 0.25) -> tuple[FloatArray, FloatArray]:
+    """:func:`vrijuit.stats.disclosure.band` for many shares at once: the band's (low, high]."""
+    steps = round(1.0 / width)
+    step = np.clip(np.ceil(np.nan_to_num(share) * steps - 1e-9) - 1, 0, steps - 1)
+    return step / steps, (step + 1) / steps
+
+
+def _unit_scale_columns(
+    ctx: _Context, scale: Scale, rows: npt.NDArray[np.int64], totals: FloatArray
+) -> UnitScaleColumns:
+    """One scale for the shown units ``rows`` (positions in the tree), from subtree totals."""
+    k = ctx.k
+    leaves = ctx.tree.leaves()[rows]
+    n = totals[rows, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = ctx.centre[scale.id] + totals[rows, 1] / n
+        var = (totals[rows, 2] - totals[rows, 1] ** 2 / n) / (n - 1)
+        share = totals[rows, 3] / n
+    sd = np.sqrt(np.maximum(var, 0.0))
+    shown = ctx.door_shows_n(n)
+    banded = shown & (n < 2 * k)
+    has_cutoff = scale.unsafe_below is not None
     dispersion = importlib.import_module("vrijuit.stats.dispersion")
-    for scale in climate:
-        values = ctx.scale_scores(scale.id)[rows]
-        below = (
-            np.where(np.isnan(values), np.nan, (values < scale.unsafe_below).astype(np.float64))
-            if scale.unsafe_below is not None
-            else np.full_like(values, np.nan)
-        )
-        edges = _bin_edges(scale)
-        valid = ~np.isnan(values)
-        flat = unit_codes[valid] * HISTOGRAM_BINS + _bin_index(values[valid], edges)
-        hist = np.bincount(flat, minlength=len(tree.units) * HISTOGRAM_BINS)
-        count = grouping.count(values)
-        count_below = grouping.sum(np.nan_to_num(below, nan=0.0))
-        # Wilson intervals for all units at once (units without scores get NaN, unused).
-        ci_low, ci_high = dispersion.wilson_interval(count_below, np.maximum(count, 1.0))
-        per_scale[scale.id] = {
-            "n": count,
-            "mean": grouping.mean(values),
-            "sd": np.sqrt(grouping.var(values)),
-            "below": count_below,
-            "ci_low": np.asarray(ci_low, dtype=np.float64),
-            "ci_high": np.asarray(ci_high, dtype=np.float64),
-            "hist": hist.reshape(len(tree.units), HISTOGRAM_BINS).astype(np.float64),
-        }
-        edge_tuples[scale.id] = tuple(float(e) for e in edges)
-        stats[scale.id] = _team_stats(ctx, scale)
-    sections = []
-    order = _tree_order(tree)
-    for index in order:
-        unit = tree.units[index]
-        cell = f"unit:{unit}"
-        n_unit = int(members[index])
-        if not ctx.door.allows(cell, n_unit):
-            continue
-        team = bool(leaves[index])
-        scale_rows = []
-        for scale in climate:
-            numbers = per_scale[scale.id]
-            n = int(numbers["n"][index])
-            if not ctx.door.allows(cell, n):
-                continue
-            share = None
-            if scale.unsafe_below is not None:
-                share = _share(
-                    int(numbers["below"][index]),
-                    n,
-                    (numbers["ci_low"][index], numbers["ci_high"][index]),
-                    cutoff=scale.unsafe_below,
-                    k=ctx.k,
-                )
-            distribution = None
-            if n >= 2 * ctx.k:
-                distribution = Distribution(
-                    edge_tuples[scale.id], tuple(int(c) for c in numbers["hist"][index])
-                )
-            team_stats = stats[scale.id]
-            scale_rows.append(
-                UnitScale(
-                    scale_id=scale.id,
-                    n=n,
-                    mean=_float(numbers["mean"][index]),
-                    sd=_float(numbers["sd"][index]),
-                    shrunken_mean=team_stats.shrunken.get(unit) if team else None,
-                    distribution=distribution,
-                    share_below=share,
-                    rwg_j=team_stats.rwg_j.get(unit) if team else None,
-                    awg=team_stats.awg.get(unit) if team else None,
-                    ad=team_stats.ad.get(unit) if team else None,
-                    flags=team_stats.flags.get(unit, ()) if team else (),
-                )
-            )
-        parent = int(tree.parent[index])
-        sections.append(
-            UnitSection(
-                unit_id=unit,
-                cell=cell,
-                name=tree.names.get(unit, Text(unit, unit)),
-                parent_id=None if parent < 0 else tree.units[parent],
-                depth=int(tree.depth[index]),
-                level=tree.levels.get(unit),
-                team=team,
-                n=n_unit,
-                scales=tuple(scale_rows),
-            )
-        )
-    return tuple(sections)
+    ci_low, ci_high = dispersion.wilson_interval(totals[rows, 3], np.maximum(n, 1.0))
+    band_low, band_high = _bands(share)
+    exact = shown & ~banded & has_cutoff
+    counts = totals[rows, 4:].astype(np.int64)
+    counts[~(shown & (n >= 2 * k))] = -1
+    stats = _team_stats(ctx, scale)
+    team = leaves & shown
+
+    def only(mask: BoolArray, values: FloatArray) -> FloatArray:
+        return np.where(mask, values, np.nan)
+
+    polarised = stats.polarised[rows] & team
+    polar_share = np.full(rows.shape[0], None, dtype=object)
+    for index in np.flatnonzero(polarised):  # flagged teams only: a few per cent
+        if banded[index]:
+            text = f"{round(100 * band_low[index])}–{round(100 * band_high[index])}%"
+        else:
+            text = f"{round(100 * float(share[index]))}%"
+        polar_share[index] = text
+    low_agreement = stats.low_agreement[rows] & team
+    return UnitScaleColumns(
+        scale_id=scale.id,
+        cutoff=scale.unsafe_below,
+        edges=tuple(float(e) for e in _bin_edges(scale)),
+        shown=shown,
+        n=np.where(shown, n, 0).astype(np.int64),
+        mean=only(shown, mean),
+        sd=only(shown & (n > 1), sd),
+        shrunken_mean=only(team, stats.shrunken[rows]),
+        share=only(exact, share),
+        share_ci_low=only(exact, np.asarray(ci_low, dtype=np.float64)),
+        share_ci_high=only(exact, np.asarray(ci_high, dtype=np.float64)),
+        banded=banded & has_cutoff,
+        band_low=only(banded & has_cutoff, band_low),
+        band_high=only(banded & has_cutoff, band_high),
+        distribution=counts,
+        rwg_j=only(team, stats.rwg_j[rows]),
+        awg=only(team, stats.awg[rows]),
+        ad=only(team, stats.ad[rows]),
+        polarised=polarised,
+        polarised_share=polar_share,
+        low_agreement=low_agreement,
+        low_agreement_rwg=only(low_agreement, stats.flag_rwg[rows]),
+    )
+
+
+def _scale_totals(ctx: _Context, scale: Scale) -> FloatArray:
+    """Per unit (with its subtree): n, Σ(y − c), Σ(y − c)², count below the cut-off, bins.
+
+    Scores are centred on the organisation mean c first, so the variance from the sums keeps
+    its precision; one bincount per column over the respondents, then the roll-up.
+    """
+    n_units = len(ctx.tree.units)
+    scores = ctx.scale_scores(scale.id)
+    valid = ~np.isnan(scores)
+    codes = ctx.teams[valid]
+    values = scores[valid]
+    centre = float(values.mean()) if values.size else 0.0
+    ctx.centre[scale.id] = centre
+    deviation = values - centre
+    below = (
+        (values < scale.unsafe_below).astype(np.float64)
+        if scale.unsafe_below is not None
+        else np.zeros_like(values)
+    )
+    bins = _bin_index(values, _bin_edges(scale))
+    direct = np.empty((n_units, 4 + HISTOGRAM_BINS))
+    direct[:, 0] = np.bincount(codes, minlength=n_units)
+    direct[:, 1] = np.bincount(codes, weights=deviation, minlength=n_units)
+    direct[:, 2] = np.bincount(codes, weights=deviation * deviation, minlength=n_units)
+    direct[:, 3] = np.bincount(codes, weights=below, minlength=n_units)
+    hist = np.bincount(codes * HISTOGRAM_BINS + bins, minlength=n_units * HISTOGRAM_BINS)
+    direct[:, 4:] = hist.reshape(n_units, HISTOGRAM_BINS)
+    return _roll_up(direct, ctx.tree)
+
+
+def _units(ctx: _Context, climate: Sequence[Scale]) -> UnitTable:
+    """Every shown unit (with its subtree) as columns, vectorised over units."""
+    tree = ctx.tree
+    members = _roll_up(np.bincount(ctx.teams, minlength=len(tree.units)).astype(np.float64), tree)
+    order = np.asarray(_tree_order(tree), dtype=np.int64)
+    rows = order[ctx.unit_shown[order] & (members[order] >= ctx.k)]
+    units = np.asarray(tree.units, dtype=object)[rows]
+    parents = tree.parent[rows]
+    parent_ids = np.asarray(tree.units, dtype=object)[np.maximum(parents, 0)]
+    parent_ids[parents < 0] = None
+    names = [tree.names.get(str(u)) for u in units]
+    return UnitTable(
+        unit_id=units,
+        cell=np.array([f"unit:{u}" for u in units], dtype=object).reshape(rows.shape[0]),
+        name_en=np.array(
+            [u if t is None else t.en for u, t in zip(units, names, strict=True)], dtype=object
+        ).reshape(rows.shape[0]),
+        name_nl=np.array(
+            [u if t is None else t.nl for u, t in zip(units, names, strict=True)], dtype=object
+        ).reshape(rows.shape[0]),
+        parent_id=parent_ids.astype(object),
+        depth=tree.depth[rows].astype(np.int64),
+        level=np.array([tree.levels.get(str(u)) for u in units], dtype=object).reshape(
+            rows.shape[0]
+        ),
+        team=tree.leaves()[rows],
+        n=members[rows].astype(np.int64),
+        scales=tuple(
+            _unit_scale_columns(ctx, scale, rows, _scale_totals(ctx, scale)) for scale in climate
+        ),
+    )
+
+
+def _flagged(units: UnitTable) -> tuple[FlaggedTeam, ...]:
+    """Teams with at least one flag, in unit order (a few per cent of the teams)."""
+    out = []
+    for scale in units.scales:
+        for index in np.flatnonzero(scale.polarised | scale.low_agreement):
+            row = scale.row(int(index))
+            if row is not None and row.flags:
+                out.append(FlaggedTeam(str(units.unit_id[index]), scale.scale_id, row.flags))
+    return tuple(out)
 
 
 def _tree_order(tree: _Tree) -> list[int]:
     """Units depth first from the root, children in the order of their ids."""
     children: dict[int, list[int]] = {}
-    for index, parent in enumerate(tree.parent):
+    by_id = np.argsort(np.asarray(tree.units, dtype=object).astype(str), kind="stable")
+    for index in by_id[::-1].tolist():  # reversed: the stack pops the smallest id first
+        parent = int(tree.parent[index])
         if parent >= 0:
-            children.setdefault(int(parent), []).append(index)
+            children.setdefault(parent, []).append(index)
     order: list[int] = []
     stack = [tree.root]
     while stack:
         index = stack.pop()
         order.append(index)
-        below = sorted(children.get(index, []), key=lambda i: tree.units[i], reverse=True)
-        stack.extend(below)
+        stack.extend(children.get(index, ()))
     return order
 
 
 def _agreement_summary(ctx: _Context, scale: Scale) -> AgreementSummary | None:
     """Mean and median rwg(J) over the shown teams only."""
     stats = _team_stats(ctx, scale)
-    values = [
-        value
-        for team, value in stats.rwg_j.items()
-        if value is not None and ctx.door.allows(f"unit:{team}", ctx.k)
-    ]
-    if not values:
+    keep = ctx.unit_shown & ctx.tree.leaves() & ~np.isnan(stats.rwg_j)
+    values = stats.rwg_j[keep]
+    if values.size == 0:
         return None
     return AgreementSummary(
         mean_rwg_j=float(np.mean(values)),
         median_rwg_j=float(np.median(values)),
-        n_teams=len(values),
+        n_teams=int(values.size),
         null_distribution="uniform",
     )
 
@@ -938,16 +999,18 @@ def build_report(
     )
     tick("disclosure", 1, 1)
 
+    team_codes = np.asarray(lattice.team_codes, dtype=np.int64)
     ctx = _Context(
         instrument=instrument,
         data=data,
-        teams=np.asarray(lattice.team_codes, dtype=np.int64),
+        teams=team_codes,
+        team_groups=_unit_groups(team_codes, len(tree_arrays.units)),
         scores=scored.scores,
         keyed=scored.keyed,
         tree=tree_arrays,
-        team_codes=np.asarray(lattice.team_codes, dtype=np.int64),
         attributes=attributes,
         door=door,
+        unit_shown=_unit_shown(plan, tree_arrays),
         organisation_cell=cell_id(lattice.root),
         notes=[],
         k=k,
@@ -973,13 +1036,7 @@ def build_report(
     tick("statistics", done, total)
 
     units = _units(ctx, climate)
-    flagged = tuple(
-        FlaggedTeam(unit.unit_id, us.scale_id, us.flags)
-        for unit in units
-        if unit.team
-        for us in unit.scales
-        if us.flags
-    )
+    flagged = _flagged(units)
     done += 1
     tick("statistics", done, total)
 
@@ -1039,6 +1096,24 @@ def build_report(
         suppressed=_suppressions(plan, tree_arrays, ctx.organisation_cell),
         notes=tuple(ctx.notes),
     )
+
+
+def _unit_groups(team_codes: npt.NDArray[np.int64], n_units: int) -> Groups:
+    """The respondents grouped by their unit, once per report; labels are unit positions."""
+    present = np.flatnonzero(np.bincount(team_codes, minlength=n_units))
+    dense = np.full(n_units, -1, dtype=np.int64)
+    dense[present] = np.arange(present.shape[0])
+    return Groups(codes=dense[team_codes], labels=present.astype(np.int64))
+
+
+def _unit_shown(plan: Any, tree: _Tree) -> BoolArray:
+    """Per tree unit: whether its cell (the unit with its subtree) is shown."""
+    position = {unit: index for index, unit in enumerate(tree.units)}
+    shown = np.zeros(len(tree.units), dtype=bool)
+    for key in plan.shown:
+        if key.kind == "unit" and key.unit in position:
+            shown[position[key.unit]] = True
+    return shown
 
 
 def _wave_order(column: pd.Series[Any]) -> list[Any]:

@@ -11,9 +11,13 @@ cell appears only in :attr:`Report.suppressed`, with its reason and without any 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from types import UnionType
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints, overload
+
+import numpy as np
+import numpy.typing as npt
 
 from vrijuit.stats.results import Result
 
@@ -41,13 +45,27 @@ __all__ = [
     "Share",
     "Suppression",
     "Text",
+    "UnitGapTable",
     "UnitScale",
+    "UnitScaleColumns",
     "UnitSection",
+    "UnitTable",
     "WavePoint",
+    "WaveSlope",
     "json_schema",
 ]
 
-SCHEMA_VERSION = "1.0"
+# 2.0: the units are one columnar table (a list per field) instead of one object per unit.
+SCHEMA_VERSION = "2.0"
+
+# Columns of the unit tables: numpy arrays in Python, one JSON array per field (NaN → null).
+# The metadata string names the JSON type of an element; "counts" is a 2-D integer array whose
+# rows are lists, or null where the row is negative (a distribution that is not shown).
+FloatColumn = Annotated[npt.NDArray[np.float64], "number"]
+IntColumn = Annotated[npt.NDArray[np.int64], "integer"]
+BoolColumn = Annotated[npt.NDArray[np.bool_], "boolean"]
+TextColumn = Annotated[npt.NDArray[np.object_], "string"]
+CountsColumn = Annotated[npt.NDArray[np.int64], "counts"]
 
 # R6 (anonymity.md): a share in a cell with n < 2k is shown as one of these bands, so that a
 # unanimous cell never reads "0%" or "100%".
@@ -157,6 +175,24 @@ class WavePoint(Result):
     mean: float | None
     ci_low: float | None
     ci_high: float | None
+    design_effect: float | None = None
+
+
+@dataclass(frozen=True)
+class WaveSlope(Result):
+    """The organisation's linear trend over the waves (random-intercept model, REML).
+
+    ``per`` is ``"wave_value"`` when the wave labels are numbers (e.g. years: change per year)
+    and ``"wave"`` when they are names (waves numbered 1, 2, … in time order: change per wave).
+    """
+
+    slope: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    n_waves: int
+    per: str
 
 
 @dataclass(frozen=True)
@@ -189,6 +225,7 @@ class OrganisationScale(Result):
     agreement: AgreementSummary | None
     trend: tuple[WavePoint, ...] = ()
     items: tuple[ItemDistribution, ...] = ()
+    wave_slope: WaveSlope | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +275,286 @@ class FlaggedTeam(Result):
     unit_id: str
     scale_id: str
     flags: tuple[Flag, ...]
+
+
+def _json_column(values: npt.NDArray[Any]) -> list[Any]:
+    """One column as a JSON list, fast: ``tolist()`` once, then NaN (and None text) → None."""
+    if values.ndim == 2:  # a counts matrix: a negative row is "not shown"
+        rows: list[Any] = values.tolist()
+        for index in np.flatnonzero(values[:, 0] < 0) if values.shape[1] else ():
+            rows[index] = None
+        return rows
+    out: list[Any] = values.tolist()
+    if values.dtype.kind == "f":
+        for index in np.flatnonzero(~np.isfinite(values)):
+            out[index] = None
+    return out
+
+
+def _columns_dict(table: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column in fields(table):
+        value = getattr(table, column.name)
+        if isinstance(value, np.ndarray):
+            out[column.name] = _json_column(value)
+        elif isinstance(value, tuple):
+            out[column.name] = [v.to_dict() if isinstance(v, Result) else v for v in value]
+        else:
+            out[column.name] = value
+    return out
+
+
+def _cell(values: npt.NDArray[Any], index: int) -> Any:
+    """Element ``index`` as a plain Python value (NaN → None)."""
+    value = values[index].item() if isinstance(values[index], np.generic) else values[index]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class UnitScaleColumns(Result):
+    """One scale for every row of a :class:`UnitTable`, as columns aligned with its units.
+
+    ``shown`` is false where the unit is shown but this scale is not (fewer than k scores); all
+    other columns are then null/false for that row. The share is a band in rows with
+    ``banded`` (n < 2k, R6); ``distribution`` rows are counts over ``edges`` (n ≥ 2k) or null.
+    Team statistics (``shrunken_mean``, ``rwg_j``, ``awg``, ``ad``, flags) are null/false for
+    units that are not teams. ``polarised_share`` and ``low_agreement_rwg`` are the flags'
+    wording (text: a percentage, or a band for a banded share).
+    """
+
+    scale_id: str
+    cutoff: float | None
+    edges: tuple[float, ...]
+    shown: BoolColumn
+    n: IntColumn
+    mean: FloatColumn
+    sd: FloatColumn
+    shrunken_mean: FloatColumn
+    share: FloatColumn
+    share_ci_low: FloatColumn
+    share_ci_high: FloatColumn
+    banded: BoolColumn
+    band_low: FloatColumn
+    band_high: FloatColumn
+    distribution: CountsColumn
+    rwg_j: FloatColumn
+    awg: FloatColumn
+    ad: FloatColumn
+    polarised: BoolColumn
+    polarised_share: TextColumn
+    low_agreement: BoolColumn
+    low_agreement_rwg: FloatColumn
+
+    def to_dict(self) -> dict[str, Any]:
+        return _columns_dict(self)
+
+    def row(self, index: int) -> UnitScale | None:
+        """Row ``index`` as a :class:`UnitScale` (None where the scale is not shown)."""
+        if not bool(self.shown[index]):
+            return None
+        share = None
+        if self.cutoff is not None and self.n[index] > 0:
+            share = Share(
+                self.cutoff,
+                _cell(self.share, index),
+                _cell(self.share_ci_low, index),
+                _cell(self.share_ci_high, index),
+                bool(self.banded[index]),
+                _cell(self.band_low, index),
+                _cell(self.band_high, index),
+            )
+        distribution = None
+        if self.distribution.shape[1] and self.distribution[index, 0] >= 0:
+            distribution = Distribution(self.edges, tuple(self.distribution[index].tolist()))
+        flags: list[Flag] = []
+        if bool(self.polarised[index]):
+            flags.append(Flag("polarised", {"share": str(self.polarised_share[index])}))
+        if bool(self.low_agreement[index]):
+            rwg = _cell(self.low_agreement_rwg, index)
+            flags.append(Flag("low_agreement", {"rwg": round(rwg, 2) if rwg is not None else ""}))
+        return UnitScale(
+            scale_id=self.scale_id,
+            n=int(self.n[index]),
+            mean=_cell(self.mean, index),
+            sd=_cell(self.sd, index),
+            shrunken_mean=_cell(self.shrunken_mean, index),
+            distribution=distribution,
+            share_below=share,
+            rwg_j=_cell(self.rwg_j, index),
+            awg=_cell(self.awg, index),
+            ad=_cell(self.ad, index),
+            flags=tuple(flags),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class UnitTable(Result):
+    """Every shown unit, depth first from the root, as columns (one JSON list per field).
+
+    Iterating gives one :class:`UnitSection` per unit (built on demand), so a renderer reads it
+    as rows; ``report.units[i]`` and ``len(report.units)`` work as for a tuple.
+    """
+
+    unit_id: TextColumn
+    cell: TextColumn
+    name_en: TextColumn
+    name_nl: TextColumn
+    parent_id: TextColumn
+    depth: IntColumn
+    level: TextColumn
+    team: BoolColumn
+    n: IntColumn
+    scales: tuple[UnitScaleColumns, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _columns_dict(self)
+
+    def __len__(self) -> int:
+        return int(self.unit_id.shape[0])
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    @overload
+    def __getitem__(self, index: int) -> UnitSection: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[UnitSection]: ...
+
+    def __getitem__(self, index: int | slice) -> UnitSection | list[UnitSection]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"unit row {index} out of range for {len(self)} units.")
+        index %= len(self)
+        parent = self.parent_id[index]
+        return UnitSection(
+            unit_id=str(self.unit_id[index]),
+            cell=str(self.cell[index]),
+            name=Text(str(self.name_en[index]), str(self.name_nl[index])),
+            parent_id=None if parent is None else str(parent),
+            depth=int(self.depth[index]),
+            level=None if self.level[index] is None else str(self.level[index]),
+            team=bool(self.team[index]),
+            n=int(self.n[index]),
+            scales=tuple(row for scale in self.scales if (row := scale.row(index)) is not None),
+        )
+
+    def __iter__(self) -> Iterator[UnitSection]:
+        return (self[index] for index in range(len(self)))
+
+    def index(self, unit_id: str) -> int:
+        """Row of ``unit_id``; KeyError when the unit is not shown."""
+        found = np.flatnonzero(self.unit_id == unit_id)
+        if found.size == 0:
+            raise KeyError(f"the report shows no unit {unit_id!r}.")
+        return int(found[0])
+
+    @classmethod
+    def from_sections(cls, sections: Sequence[UnitSection]) -> UnitTable:
+        """The table holding ``sections`` (e.g. a hand-made report), in their order."""
+        n_rows = len(sections)
+
+        def text(values: Sequence[str | None]) -> npt.NDArray[np.object_]:
+            return np.array(list(values), dtype=object).reshape(n_rows)
+
+        scale_ids = list(dict.fromkeys(s.scale_id for u in sections for s in u.scales))
+        return cls(
+            unit_id=text([u.unit_id for u in sections]),
+            cell=text([u.cell for u in sections]),
+            name_en=text([u.name.en for u in sections]),
+            name_nl=text([u.name.nl for u in sections]),
+            parent_id=text([u.parent_id for u in sections]),
+            depth=np.array([u.depth for u in sections], dtype=np.int64),
+            level=text([u.level for u in sections]),
+            team=np.array([u.team for u in sections], dtype=bool),
+            n=np.array([u.n for u in sections], dtype=np.int64),
+            scales=tuple(_scale_columns(scale_id, sections) for scale_id in scale_ids),
+        )
+
+
+def _scale_columns(scale_id: str, sections: Sequence[UnitSection]) -> UnitScaleColumns:
+    rows = [next((s for s in u.scales if s.scale_id == scale_id), None) for u in sections]
+    n_rows = len(rows)
+
+    def floats(values: Sequence[float | None]) -> npt.NDArray[np.float64]:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    shares = [None if r is None else r.share_below for r in rows]
+    dists = [None if r is None else r.distribution for r in rows]
+    edges = next((d.edges for d in dists if d is not None), ())
+    counts = np.full((n_rows, max(len(edges) - 1, 0)), -1, dtype=np.int64)
+    for index, dist in enumerate(dists):
+        if dist is not None and len(dist.counts) == counts.shape[1]:
+            counts[index] = dist.counts
+    flags = [{f.code: f for f in r.flags} if r is not None else {} for r in rows]
+    cutoff = next((s.cutoff for s in shares if s is not None), None)
+    return UnitScaleColumns(
+        scale_id=scale_id,
+        cutoff=cutoff,
+        edges=tuple(edges),
+        shown=np.array([r is not None for r in rows], dtype=bool),
+        n=np.array([0 if r is None else r.n for r in rows], dtype=np.int64),
+        mean=floats([None if r is None else r.mean for r in rows]),
+        sd=floats([None if r is None else r.sd for r in rows]),
+        shrunken_mean=floats([None if r is None else r.shrunken_mean for r in rows]),
+        share=floats([None if s is None else s.share for s in shares]),
+        share_ci_low=floats([None if s is None else s.ci_low for s in shares]),
+        share_ci_high=floats([None if s is None else s.ci_high for s in shares]),
+        banded=np.array([s is not None and s.banded for s in shares], dtype=bool),
+        band_low=floats([None if s is None else s.band_low for s in shares]),
+        band_high=floats([None if s is None else s.band_high for s in shares]),
+        distribution=counts,
+        rwg_j=floats([None if r is None else r.rwg_j for r in rows]),
+        awg=floats([None if r is None else r.awg for r in rows]),
+        ad=floats([None if r is None else r.ad for r in rows]),
+        polarised=np.array(["polarised" in f for f in flags], dtype=bool),
+        polarised_share=np.array(
+            [
+                str(f["polarised"].params.get("share", "")) if "polarised" in f else None
+                for f in flags
+            ],
+            dtype=object,
+        ).reshape(n_rows),
+        low_agreement=np.array(["low_agreement" in f for f in flags], dtype=bool),
+        low_agreement_rwg=floats(
+            [
+                float(f["low_agreement"].params["rwg"]) if "low_agreement" in f else None
+                for f in flags
+            ]
+        ),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class UnitGapTable(Result):
+    """Gaps inside units: in each unit, one attribute value against the unit's other people.
+
+    One row per unit × value whose ``unit_attribute`` cell is shown, whose unit is shown, and
+    whose "others" in the unit number at least k too. ``difference`` = mean − mean_other with
+    the Welch CI.
+    """
+
+    attribute: str
+    scale_id: str
+    unit_id: TextColumn
+    group: TextColumn
+    cell: TextColumn
+    n: IntColumn
+    n_other: IntColumn
+    mean: FloatColumn
+    mean_other: FloatColumn
+    difference: FloatColumn
+    ci_low: FloatColumn
+    ci_high: FloatColumn
+
+    def to_dict(self) -> dict[str, Any]:
+        return _columns_dict(self)
+
+    def __len__(self) -> int:
+        return int(self.unit_id.shape[0])
 
 
 @dataclass(frozen=True)
@@ -365,7 +682,7 @@ class Report(Result):
     n_respondents: int
     scales: tuple[ScaleInfo, ...]
     organisation: tuple[OrganisationScale, ...]
-    units: tuple[UnitSection, ...]
+    units: UnitTable
     flagged: tuple[FlaggedTeam, ...]
     gaps: tuple[GapSection, ...]
     levels: tuple[LevelTrend, ...]
@@ -374,6 +691,12 @@ class Report(Result):
     incidents: IncidentBlock | None
     suppressed: tuple[Suppression, ...]
     notes: tuple[Note, ...] = ()
+    unit_gaps: tuple[UnitGapTable, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A hand-made report may list its units as UnitSection rows; keep them as the table.
+        if not isinstance(self.units, UnitTable):
+            object.__setattr__(self, "units", UnitTable.from_sections(tuple(self.units)))
 
     def scale(self, scale_id: str) -> ScaleInfo:
         """The scale description with id ``scale_id``."""
@@ -384,10 +707,7 @@ class Report(Result):
 
     def unit(self, unit_id: str) -> UnitSection:
         """The shown unit with id ``unit_id``."""
-        for section in self.units:
-            if section.unit_id == unit_id:
-                return section
-        raise KeyError(f"the report shows no unit {unit_id!r}.")
+        return self.units[self.units.index(unit_id)]
 
 
 def json_schema() -> dict[str, Any]:
@@ -418,7 +738,7 @@ def _define(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     name = cls.__name__
     if name not in definitions:
         definitions[name] = {}  # placeholder against recursion
-        hints = get_type_hints(cls)
+        hints = get_type_hints(cls, include_extras=True)
         doc = (cls.__doc__ or "").strip().splitlines()
         definitions[name] = {
             "type": "object",
@@ -430,9 +750,20 @@ def _define(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{name}"}
 
 
+_COLUMN_ITEMS: dict[str, dict[str, Any]] = {
+    "number": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+    "integer": {"type": "integer"},
+    "boolean": {"type": "boolean"},
+    "string": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+    "counts": {"anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "null"}]},
+}
+
+
 def _type_schema(hint: Any, definitions: dict[str, Any]) -> dict[str, Any]:
     origin = get_origin(hint)
     arguments = get_args(hint)
+    if origin is Annotated:
+        return {"type": "array", "items": _COLUMN_ITEMS[hint.__metadata__[0]]}
     if origin in (Union, UnionType):
         options = [_type_schema(a, definitions) for a in arguments if a is not type(None)]
         if type(None) in arguments:
