@@ -353,3 +353,13 @@ def test_teams_may_be_given_as_a_prepared_grouping() -> None:
     first, second = by_labels.gap("international").within, by_groups.gap("international").within
     assert first is not None and second is not None
     assert first.gap == second.gap and first.se == second.se
+
+
+def test_a_within_team_gap_that_cannot_be_estimated_is_left_out() -> None:
+    # Every team is entirely one group: G is collinear with nothing, but no one varies in-team.
+    scores = [3.0, 3.0, 4.0, 4.0, 2.0, 2.0, 5.0, 5.0]
+    groups = ["a", "a", "a", "a", "b", "b", "b", "b"]
+    teams = ["t1", "t1", "t2", "t2", "t3", "t3", "t4", "t4"]
+    res = subgroup_gaps(scores, groups, teams=teams, min_n=2)
+    assert res.gap("a").within is None
+    assert res.gap("a").difference.difference == pytest.approx(0.0)

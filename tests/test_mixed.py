@@ -115,3 +115,10 @@ def test_inputs_of_different_lengths_or_too_few_rows_are_refused() -> None:
         fit_random_intercept([1.0, 2.0, 3.0], ["a", "b", "b"], covariates=[1.0, 2.0])
     with pytest.raises(ValueError, match="only 2 complete rows"):
         fit_random_intercept([1.0, 2.0], ["a", "b"], covariates=[1.0, 2.0])
+
+
+def test_data_without_spread_inside_teams_are_refused() -> None:
+    with pytest.raises(ValueError, match="does not vary within any team"):
+        fit_random_intercept([3.0] * 6, list("aabbcc"))
+    with pytest.raises(ValueError, match="does not vary within any team"):
+        fit_random_intercept([1.0, 1.0, 2.0, 2.0, 3.0, 3.0], list("aabbcc"))

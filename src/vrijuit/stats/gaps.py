@@ -362,11 +362,14 @@ def _within_team_gap(
     """The within-team gap, and the null model on the same rows (for reuse)."""
     if np.unique(teams.codes).shape[0] < 2:
         return None, null
-    if null is None:
-        null = fit_random_intercept(scores, teams, confidence=confidence)
-    fit = fit_random_intercept(
-        scores, teams, covariates=in_group, names=("group",), confidence=confidence
-    )
+    try:
+        if null is None:
+            null = fit_random_intercept(scores, teams, confidence=confidence)
+        fit = fit_random_intercept(
+            scores, teams, covariates=in_group, names=("group",), confidence=confidence
+        )
+    except ValueError:  # no spread within teams, or the group fills whole teams only
+        return None, null
     k = fit.effect("group")
     gap = float(fit.coef[k])
     total_sd = np.sqrt(null.tau2 + null.sigma2)

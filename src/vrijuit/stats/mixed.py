@@ -158,6 +158,8 @@ def fit_random_intercept(
 
     Notes
     -----
+    Data in which no team has any internal spread (σ² = 0) are refused with a ValueError.
+
     Reproduces ``nlme::lme(y ~ x, random = ~ 1 | team, method = "REML")`` and
     ``statsmodels.MixedLM.from_formula("y ~ x", groups=team).fit(reml=True)``. Teams with one
     respondent contribute to τ² through their mean; the model needs at least two teams and more
@@ -210,6 +212,13 @@ def fit_random_intercept(
     tot = _totals(y_used - y_mean, X, codes.astype(np.int64), n_groups)
     if np.linalg.matrix_rank(tot.xtx) < p:
         raise ValueError("the covariates are collinear (or constant); the model cannot be fitted.")
+    # Without any spread inside the teams σ² is 0 and the likelihood has no maximum.
+    team_mean = tot.t_j / tot.n_j
+    within = y_used - y_mean - team_mean[codes]
+    if float(within @ within) <= 1e-12 * max(float(tot.yty), 1.0):
+        raise ValueError(
+            "y does not vary within any team; the random-intercept model is degenerate."
+        )
 
     search = optimize.minimize_scalar(
         lambda log_theta: _profile(float(np.exp(log_theta)), tot)[0],
