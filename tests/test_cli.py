@@ -114,3 +114,49 @@ def test_analyze_writes_a_json_report_of_the_demo_data(tmp_path: Path) -> None:
     demo = pd.read_csv(DATA_DIR / "responses.csv")
     last = demo[demo["wave"] == demo["wave"].iloc[-1]]
     assert str(len(last[last["role"] == "member"])) in out.read_text("utf-8")
+
+
+def test_exclude_bad_rows_leaves_them_out_and_the_report_lists_each_with_its_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    responses = load_responses()
+    responses = responses[responses["wave"] == responses["wave"].iloc[-1]].copy()
+    responses = responses[["respondent_id", "team", *responses.columns[8:]]]
+    item = "SU1"
+    responses[item] = responses[item].astype(object)
+    responses.iloc[3, responses.columns.get_loc(item)] = 99  # out of range
+    responses.iloc[8, responses.columns.get_loc("team")] = None  # no team
+    source = tmp_path / "bad.csv"
+    responses.to_csv(source, index=False)
+    out = tmp_path / "report.json"
+    arguments = ["--lang", "en", "analyze", str(source), "--out", str(out), "--quiet"]
+    assert main(arguments) == 2  # without the flag the bad rows stop the import
+    assert "--exclude-bad-rows" in capsys.readouterr().err
+    assert main([*arguments, "--exclude-bad-rows"]) == 0
+    report = json.loads(out.read_text("utf-8"))
+    notes = report["notes"]
+    assert {"key": "report.note.excluded_rows", "params": {"n": 2}} in notes
+    reasons = {
+        n["params"]["row"]: n["key"] for n in notes if n["key"].startswith("report.excluded.")
+    }
+    # file rows count the header: data row i is file row i + 2
+    assert reasons == {5: "report.excluded.out_of_range", 10: "report.excluded.missing_team"}
+    assert report["n_respondents"] == len(responses) - 2
+
+
+def test_a_unit_tree_file_gives_the_report_its_names_and_levels(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    code = main(
+        [
+            "--lang", "en", "analyze", str(DATA_DIR / "responses.csv"), "--tree",
+            str(DATA_DIR / "units.csv"), *BACKGROUND, "--out", str(out), "--quiet",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    units = pd.read_csv(DATA_DIR / "units.csv", dtype=str).set_index("unit_id")
+    table = json.loads(out.read_text("utf-8"))["units"]
+    assert len(table["unit_id"]) > 1
+    for unit, name_nl, level in zip(
+        table["unit_id"], table["name_nl"], table["level"], strict=True
+    ):
+        assert name_nl == units.loc[unit, "name_nl"] and level == units.loc[unit, "level"]

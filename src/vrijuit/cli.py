@@ -121,6 +121,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     analyze.add_argument("--mapping", help=t("cli.help.mapping"))
     analyze.add_argument("--sheet", help=t("cli.help.sheet"))
     analyze.add_argument("--encoding", help=t("cli.help.encoding"))
+    analyze.add_argument(
+        "--exclude-bad-rows", action="store_true", help=t("cli.help.exclude_bad_rows")
+    )
     analyze.add_argument("--out", default="report.html", help=t("cli.help.out"))
     analyze.add_argument("--format", choices=FORMATS, help=t("cli.help.format"))
 
@@ -207,29 +210,6 @@ def _format_for(out: Path, explicit: str | None, t: Translator) -> str:
     return suffix
 
 
-class _TreeForReport:
-    """A UnitTree seen through the methods the report builder reads (names in both languages).
-
-    The report builder asks ``name(unit)`` for an object with ``.en`` and ``.nl``; the roll-up
-    tree answers ``name(unit, lang)``. This adapter bridges the two until they agree.
-    """
-
-    def __init__(self, tree: Any) -> None:
-        self.tree = tree
-        self.root = tree.root
-
-    def children(self, unit: Any) -> list[str]:
-        return list(self.tree.children(unit))
-
-    def name(self, unit: Any) -> Any:
-        from vrijuit.stats.instruments import LocalizedText
-
-        return LocalizedText(en=self.tree.name(unit, "en"), nl=self.tree.name(unit, "nl"))
-
-    def level(self, unit: Any) -> Any:
-        return self.tree.level(unit) if hasattr(self.tree, "level") else None
-
-
 def _read_tree(path: str | Path, t: Translator) -> Any:
     import pandas as pd
 
@@ -257,11 +237,7 @@ def _read_tree(path: str | Path, t: Translator) -> Any:
         )
     except (KeyError, ValueError) as exc:
         raise UsageError(t("cli.error.bad_tree", path=str(path), problem=str(exc))) from exc
-    try:
-        tree.name(tree.root, "en")
-    except TypeError:  # a tree whose name() already gives both languages
-        return tree
-    return _TreeForReport(tree)
+    return tree
 
 
 def _write_report(report: Any, out: Path, fmt: str, lang: str) -> None:
@@ -293,6 +269,7 @@ def _analyse(
     sheet: str | None,
     encoding: str | None,
     outputs: Sequence[tuple[Path, str]],
+    exclude_bad_rows: bool = False,
     lang: str,
     progress: Callable[[str, int, int], None],
 ) -> None:
@@ -320,6 +297,9 @@ def _analyse(
         "sheet": sheet,
         "encoding": encoding,
         "lang": lang,
+        # Rows with problems stop the import unless the user asks to leave them out; the report
+        # then lists every excluded row with its reason, so nothing is dropped silently.
+        "on_bad_rows": "exclude" if exclude_bad_rows else "error",
     }
     imported = read_responses(Path(responses), **options)
     progress("reading", 1, 1)
@@ -333,6 +313,7 @@ def _analyse(
         role_column=role,
         k=k,
         progress=progress,
+        excluded=imported.excluded,
     )
     for number, (out, fmt) in enumerate(outputs):
         progress("rendering", number, len(outputs))
@@ -442,6 +423,7 @@ def _run(args: argparse.Namespace, lang: str, out: TextIO) -> int:
                 sheet=args.sheet,
                 encoding=args.encoding,
                 outputs=[(target, fmt)],
+                exclude_bad_rows=args.exclude_bad_rows,
                 lang=lang,
                 progress=progress,
             )

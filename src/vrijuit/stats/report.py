@@ -166,23 +166,33 @@ def _tree_description(
 def _unit_tree_description(
     tree: Any,
 ) -> tuple[dict[str, str | None], dict[str, Text], dict[str, str | None]]:
-    """Read a :class:`vrijuit.stats.rollup.UnitTree` through its public methods."""
-    parents: dict[str, str | None] = {str(tree.root): None}
-    stack = [tree.root]
-    while stack:
-        unit = stack.pop()
-        for child in tree.children(unit):
-            parents[str(child)] = str(unit)
-            stack.append(child)
-    names: dict[str, Text] = {}
-    levels: dict[str, str | None] = {}
-    unit_levels = getattr(tree, "levels", None)
-    for unit in parents:
-        names[unit] = Text(en=str(tree.name(unit, "en")), nl=str(tree.name(unit, "nl")))
-        level = None
-        if unit_levels is not None:
-            level = unit_levels[tree.position(unit)]
-        levels[unit] = None if level is None or pd.isna(level) else str(level)
+    """Parents, names and levels from a :class:`vrijuit.stats.rollup.UnitTree`'s arrays.
+
+    Reads ``ids``, ``parent``, ``names`` (``{"en": [...], "nl": [...]}``, missing → the id)
+    and ``levels`` in one pass, instead of asking the tree about each unit.
+    """
+    ids = [str(u) for u in tree.ids.tolist()]
+    parent = np.asarray(tree.parent, dtype=np.int64).tolist()
+    parents: dict[str, str | None] = {
+        unit: None if up < 0 else ids[up] for unit, up in zip(ids, parent, strict=True)
+    }
+    tree_names = getattr(tree, "names", {}) or {}
+
+    def wording(lang: str) -> list[str]:
+        given = tree_names.get(lang)
+        if given is None:
+            return ids
+        return [u if pd.isna(n) else str(n) for u, n in zip(ids, given.tolist(), strict=True)]
+
+    names = {
+        unit: Text(en=en, nl=nl)
+        for unit, en, nl in zip(ids, wording("en"), wording("nl"), strict=True)
+    }
+    raw_levels = getattr(tree, "levels", None)
+    levels: dict[str, str | None] = dict.fromkeys(ids)
+    if raw_levels is not None:
+        for unit, level in zip(ids, raw_levels.tolist(), strict=True):
+            levels[unit] = None if level is None or pd.isna(level) else str(level)
     return parents, names, levels
 
 
@@ -877,9 +887,13 @@ def _column(data: pd.DataFrame, name: str, what: str) -> pd.Series[Any]:
 
 
 def _labels(column: pd.Series[Any]) -> npt.NDArray[Any]:
-    """Attribute labels as strings, missing as None (such a person is in no cell of it)."""
-    values = column.astype(object).to_numpy()
-    return np.array([None if pd.isna(v) else str(v) for v in values], dtype=object)
+    """Attribute labels as strings, missing as None (such a person is in no cell of it).
+
+    Factorised once: each distinct value is turned into text once, not each row.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    texts = np.array([*(str(u) for u in uniques), None], dtype=object)
+    return np.asarray(texts[codes], dtype=object)  # code −1 (missing) takes the last: None
 
 
 def build_report(
@@ -895,6 +909,7 @@ def build_report(
     role_column: str | None = None,
     leader_role: str = "leader",
     progress: Progress | None = None,
+    excluded: Sequence[Any] = (),
 ) -> Report:
     """Analyse a survey round and assemble the :class:`Report`; only shown cells get numbers.
 
@@ -926,6 +941,9 @@ def build_report(
     progress
         ``progress(stage, done, total)`` with stages ``reading``, ``scoring``, ``disclosure``
         and ``statistics`` (the CLI adds ``rendering``).
+    excluded
+        The problems of rows the importer left out (``ResponseImport.excluded`` with
+        ``on_bad_rows="exclude"``): the report's notes give their count and each row's reason.
 
     Returns
     -------
@@ -1012,7 +1030,7 @@ def build_report(
         door=door,
         unit_shown=_unit_shown(plan, tree_arrays),
         organisation_cell=cell_id(lattice.root),
-        notes=[],
+        notes=_excluded_notes(excluded),
         k=k,
     )
     scored_scales = [s for s in instrument.scales if s.id in scored.scores.columns]
@@ -1096,6 +1114,34 @@ def build_report(
         suppressed=_suppressions(plan, tree_arrays, ctx.organisation_cell),
         notes=tuple(ctx.notes),
     )
+
+
+_EXCLUDED_REASONS = (
+    "out_of_range",
+    "unknown_answer",
+    "missing_team",
+    "missing_respondent_id",
+    "missing_wave",
+    "duplicate_id",
+)
+
+
+def _excluded_notes(problems: Sequence[Any]) -> list[Note]:
+    """The rows the importer left out: their count, then one note per problem with its reason."""
+    if not problems:
+        return []
+    rows = sorted({int(p.row) for p in problems})
+    notes = [Note("report.note.excluded_rows", {"n": len(rows)})]
+    for problem in sorted(problems, key=lambda p: (int(p.row), str(p.column))):
+        reason = str(problem.code).rsplit(".", 1)[-1]
+        key = f"report.excluded.{reason if reason in _EXCLUDED_REASONS else 'other'}"
+        params: dict[str, str | int | float] = {
+            "row": int(problem.row),
+            "column": str(problem.column),
+            "value": str(problem.value),
+        }
+        notes.append(Note(key, params))
+    return notes
 
 
 def _unit_groups(team_codes: npt.NDArray[np.int64], n_units: int) -> Groups:
