@@ -12,6 +12,15 @@ import pytest
 
 from vrijuit.i18n import catalog
 from vrijuit.render import render_html, render_pdf
+from vrijuit.render.charts import (
+    BACKGROUND,
+    INK,
+    MARK_COLOURS,
+    PALETTE,
+    contrast_ratio,
+    histogram,
+    text_colour_on,
+)
 from vrijuit.render.formatting import format_ci, format_number, format_percent, format_share_band
 from vrijuit.render.sample import sample_report
 from vrijuit.stats.report_model import Report, Share
@@ -266,9 +275,170 @@ def test_the_pdf_renders_from_the_same_page(tmp_path: Path, report: Report) -> N
     # The page count from WeasyPrint's layout of the same page (the PDF's streams are compressed).
     from weasyprint import HTML
 
-    assert len(HTML(string=render_html(report, "nl")).render().pages) > 1
+    assert len(HTML(string=render_html(report, "nl", medium="print")).render().pages) > 1
 
 
 def test_a_banded_share_has_no_exact_value() -> None:
     band = Share(3.0, None, None, None, True, 0.0, 0.25)
     assert band.to_dict()["share"] is None and band.to_dict()["band_high"] == 0.25
+
+
+def wcag_contrast(first: str, second: str) -> float:
+    """WCAG 2.1 contrast written out again from the definition (an oracle for the module's)."""
+
+    def luminance(colour: str) -> float:
+        r, g, b = (int(colour.lstrip("#")[i : i + 2], 16) / 255.0 for i in (0, 2, 4))
+
+        def lin(c: float) -> float:
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+    a, b = luminance(first), luminance(second)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+CSS = (Path(__file__).parents[1] / "src/vrijuit/templates/report/report.css").read_text()
+
+
+def css_colour(name: str) -> str:
+    match = re.search(rf"{re.escape(name)}\s*:\s*(#[0-9a-fA-F]{{6}})", CSS)
+    assert match, name
+    return match.group(1)
+
+
+def test_contrast_ratio_matches_published_wcag_values() -> None:
+    # WebAIM's contrast checker: black/white 21:1, #767676 on white 4.54:1, #777777 4.48:1.
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+    assert contrast_ratio("#ffffff", "#777777") == pytest.approx(4.48, abs=0.01)
+    for colour in (*MARK_COLOURS, INK):
+        assert contrast_ratio(colour, BACKGROUND) == pytest.approx(wcag_contrast(colour, "#ffffff"))
+
+
+def test_every_text_colour_in_the_stylesheet_reaches_4_5_to_1_on_its_background() -> None:
+    page = css_colour("background")
+    for name in ("--ink", "--muted", "--accent", "--warn"):
+        assert wcag_contrast(css_colour(name), page) >= 4.5, name
+    ink = css_colour("--ink")
+    cell_backgrounds = re.findall(r"background:\s*(#[0-9a-fA-F]{6})", CSS)
+    assert len(cell_backgrounds) >= 4
+    for cell in cell_backgrounds:
+        assert wcag_contrast(ink, cell) >= 4.5, cell
+        assert wcag_contrast(css_colour("--warn"), cell) >= 4.5, cell  # the marks in heat cells
+
+
+def test_chart_marks_reach_3_to_1_and_labels_inside_bars_reach_4_5_to_1() -> None:
+    for colour in MARK_COLOURS:
+        assert wcag_contrast(colour, "#ffffff") >= 3.0, colour
+    for colour in PALETTE:
+        assert wcag_contrast(text_colour_on(colour), colour) >= 4.5, colour
+
+
+def test_the_focus_outline_is_visible_against_the_page() -> None:
+    assert wcag_contrast(css_colour("--focus"), "#ffffff") >= 3.0
+    assert ":focus" in CSS
+
+
+def test_every_colour_used_in_a_chart_is_one_that_was_checked(page: tuple[str, str]) -> None:
+    _, html = page
+    for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+        for colour in re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', svg):
+            assert colour in (*MARK_COLOURS, INK, BACKGROUND), colour
+
+
+def test_histogram_bars_below_the_cut_off_are_hatched_not_only_coloured() -> None:
+    chart = histogram(
+        chart_id="h",
+        title="T",
+        description="D",
+        edges=[1.0, 2.0, 3.0, 4.0, 5.0],
+        counts=[1, 2, 3, 4],
+        cutoff=3.0,
+        cutoff_label="cut-off",
+        bin_label=lambda a, b: f"{a:g}-{b:g}",
+        caption="C",
+        columns=("Score", "People"),
+    )
+    fills = re.findall(
+        r'<rect x="[^"]*" y="[^"]*" width="[^"]*" height="[^"]*" fill="([^"]+)"', chart.svg
+    )
+    assert fills == ["url(#h-below)", "url(#h-below)", "#1f4e79", "#1f4e79"]
+    assert "<pattern" in chart.svg and "cut-off" in chart.svg
+    assert chart.table.columns == ("Score", "1-2", "2-3", "3-4", "4-5")
+    assert chart.table.rows == (("People", "1", "2", "3", "4"),)
+
+
+def test_the_page_starts_with_a_skip_link_to_the_main_content(page: tuple[str, str]) -> None:
+    _, html = page
+    tree = parse(html)
+    (body,) = tree.find_all("body")
+    first = body.children[0]
+    assert first.tag == "a" and first.attrs["href"] == "#main" and first.all_text().strip()
+    assert [n for n in tree.find_all("main") if n.attrs.get("id") == "main"]
+
+
+def test_text_in_the_other_language_is_marked_with_its_lang(report: Report) -> None:
+    english = render_html(report, "en")
+    assert '<span lang="nl">Nederlandse Arbeidsinspectie</span>' in english
+    dutch = render_html(report, "nl")
+    assert '<span lang="nl">' not in dutch
+
+
+def test_a_cell_below_the_cut_off_says_so_in_text_not_only_in_red(report: Report) -> None:
+    first, *rest = list(report.units)
+    lowered = replace(first, scales=tuple(replace(s, mean=2.5) for s in first.scales))
+    tree = parse(render_html(replace(report, units=(lowered, *rest)), "en"))
+    (heat,) = [t for t in tree.find_all("table") if "heat" in (t.attrs.get("class") or "")]
+    low = [td for td in heat.find_all("td") if td.attrs.get("class") == "heat-low"]
+    shown = {s.scale_id for s in report.organisation}
+    with_cutoff = [
+        s for s in first.scales if s.scale_id in shown and report.scale(s.scale_id).cutoff
+    ]
+    assert len(low) == len(with_cutoff) >= 1
+    for cell in low:
+        assert "below the cut-off" in cell.all_text()
+
+
+def test_the_print_page_has_the_same_overview_numbers_without_the_unit_sections(
+    report: Report,
+) -> None:
+    screen = parse(render_html(report, "nl"))
+    printed = parse(render_html(report, "nl", medium="print"))
+
+    def table_text(tree: Node, css_class: str) -> list[str]:
+        (table,) = [t for t in tree.find_all("table") if css_class in (t.attrs.get("class") or "")]
+        return [cell.all_text() for cell in table.find_all("td")]
+
+    for css_class in ("heat", "shares", "summary"):
+        assert table_text(printed, css_class) == table_text(screen, css_class)
+    assert not [n for n in printed.find_all("section") if n.attrs.get("class") == "unit"]
+    assert [n for n in screen.find_all("section") if n.attrs.get("class") == "unit"]
+    assert catalog()["report.units.print_note"]["nl"] in render_html(report, "nl", medium="print")
+    for svg in printed.find_all("svg"):
+        siblings = svg.parent.children if svg.parent else []
+        assert siblings[siblings.index(svg) + 1].tag == "table"
+
+
+def test_the_share_table_shows_each_unit_share_or_band_as_in_its_detail(report: Report) -> None:
+    tree = parse(render_html(report, "en"))
+    (shares,) = [t for t in tree.find_all("table") if "shares" in (t.attrs.get("class") or "")]
+    rows = {
+        row.find_all("th")[0].all_text(): [td.all_text() for td in row.find_all("td")]
+        for row in shares.find_all("tbody")[0].find_all("tr")
+    }
+    for unit in report.units:
+        climate = next(s for s in unit.scales if s.scale_id == "climate")
+        share = climate.share_below
+        assert share is not None
+        expected = (
+            format_share_band(share.band_low, share.band_high, "en")
+            if share.banded
+            else format_percent(share.share, "en")
+        )
+        assert rows[unit.name.en][0] == expected
+
+
+def test_an_unknown_medium_is_refused(report: Report) -> None:
+    with pytest.raises(ValueError, match="medium"):
+        render_html(report, "en", medium="paper")  # type: ignore[arg-type]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vrijuit.render.html import render_html
+from vrijuit.render.html import MEDIA, render_html
 from vrijuit.stats.report_model import Report
 
-__all__ = ["render_html", "render_pdf"]
+__all__ = ["MEDIA", "render_html", "render_pdf"]
 
 
 def render_pdf(report: Report, lang: str, path: str | Path) -> None:
@@ -19,4 +19,4 @@ def render_pdf(report: Report, lang: str, path: str | Path) -> None:
     # Imported here: WeasyPrint takes a second to load and only the PDF needs it.
     from weasyprint import HTML
 
-    HTML(string=render_html(report, lang)).write_pdf(str(path))
+    HTML(string=render_html(report, lang, medium="print")).write_pdf(str(path))

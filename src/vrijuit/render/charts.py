@@ -10,20 +10,60 @@ The functions take text that is already translated: charts know nothing about la
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Chart", "DataTable", "histogram", "interval_plot", "stacked_bars"]
+__all__ = [
+    "Chart",
+    "DataTable",
+    "contrast_ratio",
+    "histogram",
+    "interval_plot",
+    "stacked_bars",
+    "text_colour_on",
+]
 
 WIDTH = 640
-INK = "#1a1a1a"  # text: contrast 17:1 on white
-BAR = "#1f4e79"  # bars: 9:1 on white
-CUT = "#b00020"  # cut-off line: 6.5:1 on white
+BACKGROUND = "#ffffff"
+INK = "#1a1a1a"  # text: 17:1 on white
+BAR = "#1f4e79"  # bars at or above the cut-off: 8.7:1 on white
+BAR_LOW = "#8e1b1b"  # bars below the cut-off: 9:1 on white, and hatched (not colour alone)
+CUT = "#b00020"  # cut-off line and label: 7.3:1 on white
 GRID = "#767676"  # axis lines: 4.5:1 on white
-# Answer categories from "strongly disagree" to "strongly agree"; segments are separated by
-# white gaps so neighbours stay distinguishable without relying on colour.
+# Answer categories from "strongly disagree" to "strongly agree" (a diverging scheme). Every
+# colour has at least 3:1 against the white page; segments are separated by white gaps and
+# carry their percentage as text, so neighbours never depend on colour alone.
 PALETTE = ("#8e1b1b", "#d6604d", "#8c8c8c", "#4393c3", "#1f4e79", "#0b2a4a", "#5e3c99")
+# Mark colours that must reach 3:1 against the background (WCAG 2.1 1.4.11); tests check them.
+MARK_COLOURS = (BAR, BAR_LOW, CUT, GRID, *PALETTE)
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance of an sRGB ``#rrggbb`` colour (WCAG 2.1 definition)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours, from 1 (same) to 21 (black on white).
+
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1), contrast_ratio("#767676", "#ffffff") > 4.5
+    (21.0, True)
+    """
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """Ink or white, whichever reads better on ``fill`` (for labels inside bar segments).
+
+    >>> text_colour_on("#1f4e79"), text_colour_on("#8c8c8c")
+    ('#ffffff', '#1a1a1a')
+    """
+    return max((INK, BACKGROUND), key=lambda text: contrast_ratio(text, fill))
 
 
 @dataclass(frozen=True)
@@ -62,6 +102,11 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", fill: str = I
     )
 
 
+def _clip(text: str, limit: int) -> str:
+    """Shorten a label for the picture; the data table beside it always has the full text."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def histogram(
     *,
     chart_id: str,
@@ -77,13 +122,18 @@ def histogram(
 ) -> Chart:
     """Bars of how many people have a scale score in each bin, with the cut-off marked.
 
+    Bars that lie wholly below the cut-off are dark red *and* hatched, and the cut-off is a
+    labelled dashed line, so the picture does not depend on colour. The data table is laid out
+    across the page: one header row of score ranges (``columns[0]`` heads it) and one row of
+    counts (headed ``columns[1]``).
+
     >>> chart = histogram(chart_id="c1", title="T", description="D", edges=[1, 3, 5],
     ...     counts=[2, 5], cutoff=3.0, cutoff_label="cut-off",
     ...     bin_label=lambda a, b: f"{a}-{b}", caption="C", columns=("bin", "people"))
-    >>> 'role="img"' in chart.svg, chart.table.rows
-    (True, (('1-3', '2'), ('3-5', '5')))
+    >>> 'role="img"' in chart.svg, chart.table.columns, chart.table.rows
+    (True, ('bin', '1.0-3.0', '3.0-5.0'), (('people', '2', '5'),))
     """
-    height, left, right, top, bottom = 220, 40, 20, 20, 40
+    height, left, right, top, bottom = 190, 40, 20, 22, 26
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     low, high = float(edges[0]), float(edges[-1])
     span = (high - low) or 1.0
@@ -93,6 +143,13 @@ def histogram(
         return left + plot_w * (value - low) / span
 
     parts = _open_svg(chart_id, title, description, height)
+    hatch = f"{chart_id}-below"
+    parts.append(
+        f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{BAR_LOW}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{BACKGROUND}" stroke-width="2"/>'
+        f"</pattern></defs>"
+    )
     parts.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
         f'stroke="{GRID}"/>'
@@ -100,9 +157,11 @@ def histogram(
     for start, end, count in zip(edges[:-1], edges[1:], counts, strict=True):
         x0, x1 = x_of(float(start)), x_of(float(end))
         bar_h = plot_h * count / peak
+        below = cutoff is not None and float(end) <= cutoff
+        fill = f"url(#{hatch})" if below else BAR
         parts.append(
             f'<rect x="{x0 + 1:.1f}" y="{top + plot_h - bar_h:.1f}" '
-            f'width="{max(x1 - x0 - 2, 1):.1f}" height="{bar_h:.1f}" fill="{BAR}"/>'
+            f'width="{max(x1 - x0 - 2, 1):.1f}" height="{bar_h:.1f}" fill="{fill}"/>'
         )
         if count:
             parts.append(
@@ -113,16 +172,18 @@ def histogram(
     if cutoff is not None:
         xc = x_of(cutoff)
         parts.append(
-            f'<line x1="{xc:.1f}" y1="{top}" x2="{xc:.1f}" y2="{top + plot_h}" stroke="{CUT}" '
-            f'stroke-width="2" stroke-dasharray="6 3"/>'
+            f'<line x1="{xc:.1f}" y1="{top - 8}" x2="{xc:.1f}" y2="{top + plot_h}" '
+            f'stroke="{CUT}" stroke-width="2" stroke-dasharray="6 3"/>'
         )
-        parts.append(_text(xc + 4, top + 10, cutoff_label, fill=CUT))
+        parts.append(_text(xc - 4, top - 10, f"← {cutoff_label}", anchor="end", fill=CUT))
     parts.append("</svg>")
-    rows = tuple(
-        (bin_label(float(a), float(b)), str(int(c)))
-        for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)
+    labels = tuple(bin_label(float(a), float(b)) for a, b in itertools.pairwise(edges))
+    table = DataTable(
+        caption,
+        (columns[0], *labels),
+        ((columns[1], *(str(int(c)) for c in counts)),),
     )
-    return Chart(chart_id, title, description, "".join(parts), DataTable(caption, columns, rows))
+    return Chart(chart_id, title, description, "".join(parts), table)
 
 
 def stacked_bars(
@@ -138,7 +199,9 @@ def stacked_bars(
 ) -> Chart:
     """One 100% bar per row (an item or a unit), split into answer categories.
 
-    The table gives the percentage of each category per row (rows with no answers show dashes).
+    Each wide-enough segment prints its percentage in ink or white, whichever contrasts more
+    with its colour. The table gives the percentage of each category per row (rows with no
+    answers show dashes); long row labels are shortened in the picture only.
 
     >>> chart = stacked_bars(chart_id="c2", title="T", description="D",
     ...     rows=[("item 1", [1, 3])], categories=["no", "yes"],
@@ -146,31 +209,42 @@ def stacked_bars(
     >>> chart.table.columns, chart.table.rows
     (('item', 'no', 'yes'), (('item 1', '25%', '75%'),))
     """
-    label_w, bar_h, gap, top = 200, 18, 8, 30
-    height = top + len(rows) * (bar_h + gap) + 10
-    plot_w = WIDTH - label_w - 20
+    label_w, bar_h, gap, top = 230, 20, 6, 28
+    height = top + len(rows) * (bar_h + gap) + 4
+    plot_w = WIDTH - label_w - 4
     parts = _open_svg(chart_id, title, description, height)
-    # legend: a swatch and the category name, left to right
-    x = 0.0
+    # legend: a swatch and the category name, left to right in answer order
+    x = float(label_w)
     for index, name in enumerate(categories):
         colour = PALETTE[index % len(PALETTE)]
-        parts.append(f'<rect x="{x:.1f}" y="4" width="12" height="12" fill="{colour}"/>')
-        parts.append(_text(x + 16, 14, name))
-        x += 24 + 7 * len(name)
+        parts.append(f'<rect x="{x:.1f}" y="6" width="12" height="12" fill="{colour}"/>')
+        parts.append(_text(x + 16, 16, name))
+        x += 26 + 7 * len(name)
     table_rows = []
     for row_index, (label, counts) in enumerate(rows):
         y = top + row_index * (bar_h + gap)
         total = sum(counts)
-        parts.append(_text(0, y + 13, label[:32]))
+        parts.append(_text(0, y + 14, _clip(label, 36)))
         offset = float(label_w)
         for index, count in enumerate(counts):
             if total == 0 or count == 0:
                 continue
             width = plot_w * count / total
+            colour = PALETTE[index % len(PALETTE)]
             parts.append(
                 f'<rect x="{offset:.1f}" y="{y}" width="{width:.1f}" height="{bar_h}" '
-                f'fill="{PALETTE[index % len(PALETTE)]}" stroke="#ffffff" stroke-width="1"/>'
+                f'fill="{colour}" stroke="{BACKGROUND}" stroke-width="1"/>'
             )
+            if width >= 30:
+                parts.append(
+                    _text(
+                        offset + width / 2,
+                        y + 14,
+                        percent(count / total),
+                        anchor="middle",
+                        fill=text_colour_on(colour),
+                    )
+                )
             offset += width
         table_rows.append(
             (label, *(percent(c / total) if total else "–" for c in counts)),
@@ -203,7 +277,7 @@ def interval_plot(
     >>> chart.table.rows
     (('2024', '3.5', '3.2', '3.8'),)
     """
-    label_w, row_h, top = 160, 24, 10
+    label_w, row_h, top = 190, 24, 10
     height = top + len(rows) * row_h + 30
     plot_w = WIDTH - label_w - 30
     low, high = axis
@@ -230,7 +304,7 @@ def interval_plot(
         )
     for index, (label, estimate, ci_low, ci_high) in enumerate(rows):
         y = top + index * row_h + row_h / 2
-        parts.append(_text(0, y + 4, label[:26]))
+        parts.append(_text(0, y + 4, _clip(label, 26)))
         if ci_low is not None and ci_high is not None:
             parts.append(
                 f'<line x1="{x_of(ci_low):.1f}" y1="{y:.1f}" x2="{x_of(ci_high):.1f}" '

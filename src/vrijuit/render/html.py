@@ -8,14 +8,15 @@ comes from ``locale/report.yaml`` through :class:`~vrijuit.i18n.Translator`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from vrijuit.i18n import Translator
-from vrijuit.render.charts import Chart, histogram, interval_plot, stacked_bars
+from vrijuit.i18n import Translator, catalog
+from vrijuit.render.charts import Chart, DataTable, histogram, interval_plot, stacked_bars
 from vrijuit.render.formatting import (
     MISSING,
     format_ci,
@@ -34,10 +35,17 @@ from vrijuit.stats.report_model import (
     Share,
     Suppression,
     Text,
+    UnitScale,
     UnitSection,
 )
 
-__all__ = ["render_html"]
+__all__ = ["MEDIA", "render_html"]
+
+Medium = Literal["screen", "print"]
+# "screen": the full page, every unit with its own table and histograms. "print": the same
+# numbers for the organisation, gaps and sections, with per-unit detail collapsed into the
+# overview tables, so that WeasyPrint lays out tens of pages instead of hundreds.
+MEDIA: tuple[Medium, ...] = ("screen", "print")
 
 
 @lru_cache(maxsize=1)
@@ -54,11 +62,32 @@ def _environment() -> jinja2.Environment:
 class _View:
     """Formatting and chart helpers bound to one report and one language, used by the template."""
 
-    def __init__(self, report: Report, lang: str) -> None:
+    def __init__(self, report: Report, lang: str, medium: Medium) -> None:
         self.report = report
         self.lang = lang
+        self.medium = medium
         self.t = Translator(lang)
         self._ids = 0
+        # Read the units once: the report may build each row on demand.
+        self.units: list[UnitSection] = list(report.units)
+        self._unit_names = {u.unit_id: u.name.get(lang) for u in self.units}
+
+    def markup(self, key: str, /, **params: Any) -> Markup:
+        """A message whose placeholders may carry markup (e.g. a ``lang`` span); rest escaped."""
+        return escape(catalog()[key][self.lang]).format(**params)
+
+    def text(self, wording: Text) -> Markup:
+        """Wording from the data, marked ``lang="en"`` where a Dutch page falls back to English."""
+        value = wording.get(self.lang)
+        if self.lang != "en" and value == wording.en and not wording.nl:
+            return Markup('<span lang="en">{}</span>').format(value)
+        return escape(value)
+
+    def foreign(self, value: str, lang: str) -> Markup:
+        """A name in another language than the page (e.g. a Dutch report title in English)."""
+        if lang == self.lang:
+            return escape(value)
+        return Markup('<span lang="{}">{}</span>').format(lang, value)
 
     # -- numbers -------------------------------------------------------------------------
     def num(self, value: float | None, digits: int = 2) -> str:
@@ -95,10 +124,7 @@ class _View:
     def unit_name(self, unit_id: str | None) -> str:
         if unit_id is None:
             return self.t("report.organisation.name")
-        for section in self.report.units:
-            if section.unit_id == unit_id:
-                return section.name.get(self.lang)
-        return unit_id
+        return self._unit_names.get(unit_id, unit_id)
 
     def note(self, key: str, params: dict[str, Any]) -> str:
         return self.t(key, **{k: self._param(v) for k, v in params.items()})
@@ -146,7 +172,7 @@ class _View:
         )
 
     def _cell_name_from_id(self, cell: str) -> str:
-        for section in self.report.units:
+        for section in self.units:
             if section.cell == cell:
                 return section.name.get(self.lang)
         for item in self.report.suppressed:
@@ -187,7 +213,10 @@ class _View:
             chart_id=self._next_id(),
             title=title,
             description=self.t("report.chart.items.desc", n_items=len(items)),
-            rows=[(item.text.get(self.lang), item.counts) for item in items],
+            rows=[
+                (f"{number}. {item.text.get(self.lang)}", item.counts)
+                for number, item in enumerate(items, start=1)
+            ],
             categories=[self.category(c, info) for c in categories],
             percent=lambda s: self.pct(s),
             caption=title,
@@ -225,7 +254,7 @@ class _View:
         bound = max(
             [1.0] + [abs(v) for g in section.gaps for v in (g.ci_low, g.ci_high) if v is not None]
         )
-        return interval_plot(
+        chart = interval_plot(
             chart_id=self._next_id(),
             title=title,
             description=self.t("report.chart.gaps.desc"),
@@ -236,6 +265,38 @@ class _View:
             caption=title,
             columns=self._interval_columns("report.chart.group"),
         )
+        # The full comparison table carries every number of the picture (difference and its
+        # interval) and more, so it is the chart's data table: one table, not two.
+        return replace(chart, table=self._gap_table(section))
+
+    def _gap_table(self, section: GapSection) -> DataTable:
+        scale = self.scale_name(section.scale_id)
+        columns = (
+            self.t("report.chart.group"),
+            self.t("report.figure.n"),
+            self.t("report.figure.mean"),
+            self.t("report.gaps.mean_other"),
+            self.t("report.gaps.difference"),
+            self.t("report.gaps.hedges_g"),
+            self.t("report.gaps.p_holm"),
+            self.t("report.gaps.within_team"),
+        )
+        rows = tuple(
+            (
+                g.group,
+                str(g.n),
+                self.num(g.mean),
+                self.num(g.mean_other),
+                f"{self.num(g.difference)} {self.ci(g.ci_low, g.ci_high)}",
+                f"{self.num(g.hedges_g)} {self.ci(g.g_ci_low, g.g_ci_high)}",
+                self.num(g.p_holm, 3),
+                f"{self.num(g.within_team_difference)} "
+                f"{self.ci(g.within_team_ci_low, g.within_team_ci_high)}",
+            )
+            for g in section.gaps
+        )
+        caption = self.t("report.gaps.table_caption", attribute=section.attribute, scale=scale)
+        return DataTable(caption, columns, rows)
 
     def level_chart(self, trend: LevelTrend) -> Chart:
         info = self.scale(trend.scale_id)
@@ -274,7 +335,36 @@ class _View:
         return [s for s in self.report.organisation if not self.scale(s.scale_id).headline]
 
     def unit_rows(self) -> list[UnitSection]:
-        return list(self.report.units)
+        return self.units
+
+    def unit_grid(self) -> list[tuple[UnitSection, list[UnitScale | None]]]:
+        """Each unit with its figures per organisation scale, in the order of the columns."""
+        order = [s.scale_id for s in self.report.organisation]
+        grid = []
+        for unit in self.units:
+            by_id = {u.scale_id: u for u in unit.scales}
+            grid.append((unit, [by_id.get(scale_id) for scale_id in order]))
+        return grid
+
+    def cutoff_scales(self) -> list[OrganisationScale]:
+        """Organisation scales with a cut-off: the columns of the share-below table."""
+        return [s for s in self.report.organisation if self.scale(s.scale_id).cutoff is not None]
+
+    def unit_share_grid(self) -> list[tuple[UnitSection, list[UnitScale | None]]]:
+        order = [s.scale_id for s in self.cutoff_scales()]
+        grid = []
+        for unit in self.units:
+            by_id = {u.scale_id: u for u in unit.scales}
+            grid.append((unit, [by_id.get(scale_id) for scale_id in order]))
+        return grid
+
+    def share_short(self, share: Share | None) -> str:
+        """The share below the cut-off without its interval (overview tables), or its band."""
+        if share is None:
+            return MISSING
+        if share.banded:
+            return format_share_band(share.band_low, share.band_high, self.lang)
+        return self.pct(share.share)
 
     def heat_class(self, value: float | None, info: ScaleInfo) -> str:
         """A colour class for the scales × units table; the number is always printed too."""
@@ -286,8 +376,11 @@ class _View:
         return "heat-high" if position >= 0.75 else "heat-mid"
 
 
-def render_html(report: Report, lang: str) -> str:
+def render_html(report: Report, lang: str, *, medium: Medium = "screen") -> str:
     """Return the report as one self-contained, accessible HTML document in ``lang``.
+
+    ``medium="print"`` gives the page that :func:`~vrijuit.render.render_pdf` prints: the same
+    numbers, with the per-unit detail sections collapsed into the overview tables.
 
     Examples
     --------
@@ -295,8 +388,12 @@ def render_html(report: Report, lang: str) -> str:
     >>> page = render_html(sample_report(), "nl")
     >>> page.startswith("<!DOCTYPE html>"), '<html lang="nl">' in page
     (True, True)
+    >>> 'id="unit-T1"' in render_html(sample_report(), "en", medium="print")
+    False
     """
-    view = _View(report, lang)
+    if medium not in MEDIA:
+        raise ValueError(f"medium must be one of {', '.join(MEDIA)}; got {medium!r}.")
+    view = _View(report, lang, medium)
     template = _environment().get_template("report.html")
     helpers: dict[str, Callable[..., Any] | Any] = {"v": view, "t": view.t, "report": report}
-    return template.render(lang=lang, **helpers)
+    return template.render(lang=lang, screen=medium == "screen", **helpers)
