@@ -494,3 +494,35 @@ def test_a_unit_tree_gives_the_units_their_names_and_levels() -> None:
     expected = units.set_index("unit_id")
     for unit in report.units:
         assert unit.name.en == expected.loc[unit.unit_id, "name_en"]
+
+
+def test_wave_intervals_use_the_design_effect_and_the_slope_matches_statsmodels(
+    responses: pd.DataFrame, instrument: Instrument
+) -> None:
+    import statsmodels.formula.api as smf
+
+    earlier = make_responses(instrument, seed=99).assign(wave="2025")
+    both = pd.concat([earlier, responses.assign(wave="2026")], ignore_index=True)
+    report = build_report(both, instrument, tree=TREE, wave_column="wave", k=K)
+    (org,) = report.organisation
+    frame = both.assign(score=naive_scores(both, instrument)).dropna(subset=["score"])
+    for point in org.trend:
+        wave = frame[frame["wave"] == point.wave]
+        # ICC(1) from the one-way ANOVA, by hand (groupby), then Kish's design effect
+        groups = wave.groupby("team")["score"]
+        n, teams = len(wave), groups.ngroups
+        msb = (groups.size() * (groups.mean() - wave["score"].mean()) ** 2).sum() / (teams - 1)
+        msw = ((wave["score"] - groups.transform("mean")) ** 2).sum() / (n - teams)
+        k_bar = n / teams
+        icc1 = (msb - msw) / (msb + (k_bar - 1) * msw)
+        deff = 1 + (k_bar - 1) * max(icc1, 0.0)
+        assert point.design_effect == pytest.approx(deff, rel=1e-9)
+        n_eff = n / deff
+        half = stats.t.ppf(0.975, n_eff - 1) * wave["score"].std(ddof=1) / np.sqrt(n_eff)
+        assert point.ci_high - point.mean == pytest.approx(half, rel=1e-9)
+    slope = org.wave_slope
+    assert slope is not None and slope.per == "wave_value" and slope.n_waves == 2
+    frame = frame.assign(year=frame["wave"].astype(float), cell=frame["team"] + frame["wave"])
+    fit = smf.mixedlm("score ~ year", frame, groups=frame["cell"]).fit(reml=True)
+    assert slope.slope == pytest.approx(fit.params["year"], rel=1e-3)  # optimiser tolerance
+    assert slope.ci_low < slope.slope < slope.ci_high

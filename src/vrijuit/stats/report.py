@@ -53,6 +53,7 @@ from vrijuit.stats.report_model import (
     UnitScaleColumns,
     UnitTable,
     WavePoint,
+    WaveSlope,
 )
 
 __all__ = ["ORGANISATION_CELL", "Progress", "build_report", "sector_figure"]
@@ -401,21 +402,68 @@ def _item_distributions(ctx: _Context, scale: Scale) -> tuple[ItemDistribution, 
 
 
 def _wave_points(
-    scale: Scale, scores: FloatArray, waves: npt.NDArray[Any], k: int
-) -> tuple[WavePoint, ...]:
-    """Organisation mean per wave with a t interval; a wave with fewer than k scores is left out."""
+    scale: Scale,
+    scores: FloatArray,
+    waves: npt.NDArray[Any],
+    teams: npt.NDArray[np.int64],
+    k: int,
+) -> tuple[tuple[WavePoint, ...], WaveSlope | None]:
+    """Organisation mean per wave with a CI that allows for clustering in teams, and the slope.
+
+    The per-wave interval is the t interval with Kish's (1965) effective sample size
+    n_eff = n / DEFF, DEFF = 1 + (n̄ − 1)·max(ICC(1), 0), n̄ = n / teams, ICC(1) from the one-way
+    ANOVA of that wave (a negative ICC(1) gives DEFF = 1: clustering never narrows the CI).
+    The slope is :func:`vrijuit.stats.trend.wave_trend` (random intercept per team × wave,
+    REML) over the waves with at least k scores: per unit of the wave label when the labels are
+    numbers, else per wave (waves numbered 1, 2, … in time order). A wave with fewer than k
+    scores is left out.
+    """
     from scipy.stats import t as student_t
 
+    icc = importlib.import_module("vrijuit.stats.icc")
+    order = _wave_order(pd.Series(waves))
+    numeric = pd.to_numeric(pd.Series([str(w) for w in order]), errors="coerce")
+    per = "wave_value" if numeric.notna().all() else "wave"
+    positions = numeric.to_numpy(dtype=np.float64) if per == "wave_value" else None
     points = []
-    for wave in _wave_order(pd.Series(waves)):
-        values = scores[(waves == wave) & ~np.isnan(scores)]
-        n = int(values.size)
+    wave_number = np.full(scores.shape[0], np.nan)
+    for index, wave in enumerate(order):  # a loop over waves (a handful), vectorised inside
+        rows = (waves == wave) & ~np.isnan(scores)
+        n = int(rows.sum())
         if n < k:
             continue
+        values = scores[rows]
+        deff = 1.0
+        try:
+            anova = icc.icc_anova(values, teams[rows])
+            deff = 1.0 + (n / int(anova.n_teams) - 1.0) * max(float(anova.icc1), 0.0)
+        except ValueError:  # one team only: no between-team variance to estimate
+            pass
+        n_eff = n / deff
         mean = float(values.mean())
-        half = float(student_t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
-        points.append(WavePoint(str(wave), n, mean, mean - half, mean + half))
-    return tuple(points)
+        spread = float(values.std(ddof=1)) if n > 1 else float("nan")
+        half = float(student_t.ppf(0.975, max(n_eff - 1.0, 1.0)) * spread / np.sqrt(n_eff))
+        points.append(WavePoint(str(wave), n, mean, _float(mean - half), _float(mean + half), deff))
+        wave_number[rows] = positions[index] if positions is not None else index + 1.0
+    slope = None
+    if len(points) >= 2:
+        trend = importlib.import_module("vrijuit.stats.trend")
+        keep = ~np.isnan(wave_number)
+        try:
+            fit = trend.wave_trend(scores[keep], wave_number[keep], teams[keep])
+        except ValueError:  # e.g. too few teams for the model
+            fit = None
+        if fit is not None:
+            slope = WaveSlope(
+                slope=_float(fit.slope),
+                se=_float(fit.se),
+                ci_low=_float(fit.ci_low),
+                ci_high=_float(fit.ci_high),
+                p_value=_float(fit.p_value),
+                n_waves=len(points),
+                per=per,
+            )
+    return tuple(points), slope
 
 
 # -- per unit ---------------------------------------------------------------------------------
@@ -996,7 +1044,9 @@ def build_report(
     tick("scoring", 0, 1)
     scored = importlib.import_module("vrijuit.stats.scoring").score_instrument(data, instrument)
     all_scores = None
+    all_teams = np.zeros(0, dtype=np.int64)
     if waves is not None:
+        all_teams = pd.factorize(responses[team_column])[0].astype(np.int64)
         all_scores = importlib.import_module("vrijuit.stats.scoring").score_instrument(
             responses, instrument
         )
@@ -1044,10 +1094,14 @@ def build_report(
     for scale in climate:
         org = _organisation_scale(ctx, scale, team_stats=True)
         if org is not None and waves is not None and all_scores is not None:
-            trend = _wave_points(
-                scale, all_scores.scores[scale.id].to_numpy(dtype=np.float64), waves, k
+            trend, slope = _wave_points(
+                scale,
+                all_scores.scores[scale.id].to_numpy(dtype=np.float64),
+                waves,
+                all_teams,
+                k,
             )
-            org = OrganisationScale(**{**_fields(org), "trend": trend})
+            org = OrganisationScale(**{**_fields(org), "trend": trend, "wave_slope": slope})
         if org is not None:
             organisation.append(org)
     done += 1
