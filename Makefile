@@ -6,7 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean constraints
+.PHONY: demo test lint typecheck pytest pytest-postgres migrations-check bench clean constraints \
+	messages compilemessages
+
+# The web tests run a second time on PostgreSQL (pytest-django creates and drops test_vrijuit_test*).
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/vrijuit_test
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +22,8 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/vrijuit demo --out out
 
-## Run every check CI runs: lint, types, tests (engine doctests included).
-test: lint typecheck pytest
+## Run every check CI runs: lint, types, migrations, tests (SQLite; the web tests on PostgreSQL too).
+test: lint typecheck migrations-check pytest pytest-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -30,6 +34,23 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered
+
+## The models and the migrations agree (no migration left to write).
+migrations-check: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## The web tests again on PostgreSQL; starts the local cluster if it is down.
+pytest-postgres: $(STAMP)
+	bash .ci/ensure-postgres
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -n 2 -p no:cacheprovider tests/web
+
+## Update the Dutch catalog from the msgids in Python and templates (no GNU gettext needed).
+messages: $(STAMP)
+	$(BIN)/python -m vrijuit.web.catalog update
+
+## Compile locale_django/*/django.po into the committed .mo files (polib, no msgfmt needed).
+compilemessages: $(STAMP)
+	$(BIN)/python -m vrijuit.web.catalog compile
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py

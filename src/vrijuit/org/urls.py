@@ -1,0 +1,13 @@
+from django.urls import path
+
+from vrijuit.org import views
+
+app_name = "org"
+urlpatterns = [
+    path("units/", views.units, name="units"),
+    path("units/<int:unit_id>/", views.unit_detail, name="unit_detail"),
+    path("people/", views.people, name="people"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:upload_id>/", views.import_preview, name="import_preview"),
+    path("import/<int:upload_id>/apply/", views.import_apply, name="import_apply"),
+]

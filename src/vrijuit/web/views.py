@@ -1,0 +1,40 @@
+"""Pages shared by every role: the home page and the language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from vrijuit.org import permissions
+from vrijuit.org.models import Unit
+
+
+@permissions.login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One page, a section per role the user has (results are filled in by the results pages)."""
+    user = request.user
+    person = permissions.person_of(user)
+    context = {
+        "person": person,
+        "led_units": permissions.led_units(user),
+        "visible_units": permissions.visible_units(user).order_by("path")[:50],
+        "is_analyst": permissions.is_analyst(user),
+        "is_adviser": permissions.is_adviser(user),
+        "is_administrator": permissions.is_administrator(user),
+        "unit_count": Unit.objects.active().count() if permissions.is_administrator(user) else 0,
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, and for a logged-in user also their saved preference."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
