@@ -144,12 +144,23 @@ def test_every_cell_with_numbers_is_shown_and_has_at_least_k_people(report: Repo
 
 def test_a_suppressed_cell_carries_no_numbers_about_people(report: Report) -> None:
     for item in report.to_dict()["suppressed"]:
-        numbers = {
-            key
-            for key, value in item.items()
-            if isinstance(value, int | float) and key != "revealed"
-        }
+        numbers = {key for key, value in item.items() if isinstance(value, int | float)}
         assert not numbers, item
+
+
+def test_no_suppression_text_or_field_carries_a_count_below_k(report: Report) -> None:
+    small_teams = {size for size in TEAM_SIZES.values() if size < K}
+    assert small_teams  # t4 has 3 people: a count that must never be printed
+    for item in report.suppressed:
+        assert item.revealed is None, item
+    for lang, fewer in (("en", "fewer than 5 people"), ("nl", "minder dan 5 mensen")):
+        html = render_html(report, lang)
+        section = html[html.index('id="suppressed"') :]
+        for line in section.split("<li>")[1:]:
+            sentence = line.split("</li>")[0]
+            assert fewer in sentence, sentence
+            for size in small_teams:
+                assert f" {size} " not in sentence, sentence
 
 
 def test_a_team_below_k_is_suppressed_and_not_shown_anywhere(report: Report) -> None:
@@ -172,7 +183,7 @@ def test_a_parent_minus_its_shown_children_never_reveals_a_small_team(report: Re
     # d2 = t3 + t4 with t4 below k: d2 and t3 cannot both be shown
     assert not ("d2" in shown and "t3" in shown)
     (hidden,) = [s for s in report.suppressed if s.cell in {"unit:d2", "unit:t3"}]
-    assert hidden.reason == "complementary" and hidden.revealed == TEAM_SIZES["t4"]
+    assert hidden.reason == "complementary" and hidden.because_of is not None
 
 
 def test_the_suppression_statement_names_every_suppressed_cell_with_its_reason(
@@ -183,8 +194,8 @@ def test_the_suppression_statement_names_every_suppressed_cell_with_its_reason(
     section = html[start:]
     assert section.count("<li>") == len(report.suppressed) > 0
     assert "t4 is not shown because fewer than 5 people answered." in section
-    hidden = next(s for s in report.suppressed if s.reason == "complementary")
-    assert f"would reveal the answers of {hidden.revealed} people" in section
+    assert any(s.reason == "complementary" for s in report.suppressed)
+    assert "would reveal the answers of fewer than 5 people" in section
     dutch = render_html(report, "nl")
     assert "t4 wordt niet getoond, omdat minder dan 5 mensen antwoordden." in dutch
 
@@ -426,7 +437,7 @@ def test_without_a_tree_the_teams_hang_under_the_organisation(
     # organisation minus the shown teams would be t4 (3 people): the smallest other team goes too
     assert {u.unit_id for u in report.units[1:]} == {"t1", "t2", "t3", "t5"}
     reasons = {s.cell: (s.reason, s.revealed) for s in report.suppressed}
-    assert reasons == {"unit:t4": ("below_k", None), "unit:t6": ("complementary", 3)}
+    assert reasons == {"unit:t4": ("below_k", None), "unit:t6": ("complementary", None)}
 
 
 def test_waves_give_the_trend_and_the_report_covers_the_last_wave(

@@ -898,9 +898,10 @@ def _suppressions(plan: Any, tree: _Tree, root_cell: str) -> tuple[Suppression, 
     out = []
     for key, reason in sorted(plan.suppressed.items(), key=lambda kv: cell_id(kv[0])):
         cell = cell_id(key)
-        because, revealed = None, None
+        because = None
         if reason.leak is not None:
-            revealed = int(reason.leak.size)
+            # The leak's size is below k by definition: never published ("fewer than k" is
+            # all a reader learns, as in disclosure.explain), so only the other cell is named.
             others = [
                 cell_id(term.cell)
                 for term in reason.leak.terms
@@ -918,7 +919,6 @@ def _suppressions(plan: Any, tree: _Tree, root_cell: str) -> tuple[Suppression, 
                 value=key.value or None,
                 reason=_REASONS.get(str(reason.code), str(reason.code)),
                 because_of=because,
-                revealed=revealed,
                 name=name,
             )
         )

@@ -654,8 +654,10 @@ class IncidentBlock(Result):
 class Suppression(Result):
     """A cell that is not shown, with the reason; it carries no numbers about people.
 
-    ``reason`` is a ``report.suppressed.<reason>`` key; ``revealed`` is the size of the group
-    that showing the cell would expose (from the disclosure plan), when the plan says so.
+    ``reason`` is a ``report.suppressed.<reason>`` key. ``revealed`` is never a count below k:
+    the group that showing the cell would expose always has fewer than k people, so a built
+    report leaves it null and the reader learns only "fewer than k" (as
+    :func:`vrijuit.stats.disclosure.explain`); the field stays for schema compatibility.
     """
 
     cell: str
