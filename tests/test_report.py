@@ -200,6 +200,31 @@ def test_the_suppression_statement_names_every_suppressed_cell_with_its_reason(
     assert "t4 wordt niet getoond, omdat minder dan 5 mensen antwoordden." in dutch
 
 
+def test_a_cell_the_audit_could_not_verify_is_explained_in_plain_words_in_both_languages(
+    responses: pd.DataFrame, instrument: Instrument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vrijuit.stats import disclosure
+
+    real_plan = disclosure.plan_disclosure
+    hidden = disclosure.CellKey("attribute", attribute="gender", value="f")
+
+    def plan_with_an_unverified_cell(*args: Any, **kwargs: Any) -> Any:
+        plan = real_plan(*args, **kwargs)
+        n = args[0].cell(hidden).n
+        suppressed = {**plan.suppressed, hidden: disclosure.SuppressionReason("unverified", n)}
+        return disclosure.DisclosurePlan(plan.shown - {hidden}, suppressed, plan.k, plan.method)
+
+    monkeypatch.setattr(disclosure, "plan_disclosure", plan_with_an_unverified_cell)
+    report = build_report(responses, instrument, tree=TREE, by=("gender",), k=K)
+    (item,) = [s for s in report.suppressed if s.cell == "attribute:gender=f"]
+    assert (item.reason, item.revealed) == ("unverified", None)
+    assert all(g.group != "f" for section in report.gaps for g in section.gaps)
+    english = render_html(report, "en")
+    assert "The group gender = f is hidden to be safe: with this many groups" in english
+    dutch = render_html(report, "nl")
+    assert "De groep gender = f is voor de zekerheid verborgen" in dutch
+
+
 def test_small_cells_show_bands_and_no_distribution(report: Report) -> None:
     checked = 0
     for unit in report.units:

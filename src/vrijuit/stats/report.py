@@ -891,7 +891,13 @@ def _leader_relation(
 
 # -- what is not shown ------------------------------------------------------------------------
 
-_REASONS = {"below_k": "below_k", "differencing": "complementary", "earlier_release": "earlier"}
+# Disclosure reason codes → ``report.suppressed.<reason>`` keys (plain words for the reader).
+_REASONS = {
+    "below_k": "below_k",
+    "differencing": "complementary",
+    "earlier_release": "earlier",
+    "unverified": "unverified",
+}
 
 
 def _suppressions(plan: Any, tree: _Tree, root_cell: str) -> tuple[Suppression, ...]:
