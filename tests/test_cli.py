@@ -160,3 +160,27 @@ def test_a_unit_tree_file_gives_the_report_its_names_and_levels(tmp_path: Path) 
         table["unit_id"], table["name_nl"], table["level"], strict=True
     ):
         assert name_nl == units.loc[unit, "name_nl"] and level == units.loc[unit, "level"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "wording"),
+    [
+        ("en", "Unit 't1' has parent 'nowhere', which is not in the units table."),
+        ("nl", "Eenheid 't1' valt onder 'nowhere', maar die staat niet in de tabel met eenheden."),
+    ],
+)
+def test_a_broken_unit_tree_is_explained_in_the_users_language(
+    lang: str, wording: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree = tmp_path / "units.csv"
+    tree.write_text(
+        "unit_id,parent_id,name_en,name_nl,level\norg,,Org,Org,org\nt1,nowhere,T1,T1,team\n",
+        encoding="utf-8",
+    )
+    responses = tmp_path / "responses.csv"
+    responses.write_text("team,PS1\nt1,3\n", encoding="utf-8")
+    args = ["analyze", str(responses), "--tree", str(tree), "--lang", lang, "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert wording in err and str(tree) in err
+    assert "Traceback" not in err

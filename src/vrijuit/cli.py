@@ -236,7 +236,9 @@ def _read_tree(path: str | Path, t: Translator) -> Any:
             level="level",
         )
     except (KeyError, ValueError) as exc:
-        raise UsageError(t("cli.error.bad_tree", path=str(path), problem=str(exc))) from exc
+        # A UnitTreeError words its problem in the user's language (exc.message(lang)).
+        problem = _describe(exc, t.lang)
+        raise UsageError(t("cli.error.bad_tree", path=str(path), problem=problem)) from exc
     return tree
 
 
