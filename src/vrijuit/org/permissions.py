@@ -32,7 +32,7 @@ def _granted(user: AnyUser, role: str) -> bool:
     cache: set[str] | None = getattr(user, "_vrijuit_roles", None)
     if cache is None:
         cache = set(user.role_grants.values_list("role", flat=True))
-        user._vrijuit_roles = cache  # a memo for this request's user object
+        user._vrijuit_roles = cache  # type: ignore[attr-defined]  # memo on this user object
     return role in cache
 
 
