@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
+from vrijuit.stats._distributions import norm_ppf
 from vrijuit.stats._grouping import as_groups
 from vrijuit.stats._validation import as_float_vector, check_confidence
 from vrijuit.stats.groups import Groups
@@ -88,7 +88,7 @@ def wilson_interval(
     level = check_confidence(confidence)
     x = np.asarray(count, dtype=np.float64)
     size = np.asarray(n, dtype=np.float64)
-    z = float(stats.norm.ppf(1.0 - (1.0 - level) / 2.0))
+    z = float(norm_ppf(1.0 - (1.0 - level) / 2.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / size
         centre = p + z * z / (2.0 * size)

@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
+from vrijuit.stats._distributions import nct_cdf, nct_sf, norm_ppf, t_ppf, t_sf
 from vrijuit.stats._labels import dense_groups, label_codes
 from vrijuit.stats._validation import as_float_vector, check_confidence, check_option
 from vrijuit.stats.groups import Groups
@@ -128,8 +129,8 @@ def _welch(
     if se > 0:
         df = (a + b) ** 2 / (a * a / (n_x - 1) + b * b / (n_y - 1))
         t = diff / se
-        p = float(2.0 * stats.t.sf(abs(t), df))
-        half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * se
+        p = float(2.0 * t_sf(abs(t), df))
+        half = float(t_ppf(0.5 + confidence / 2.0, df)) * se
     else:  # both groups constant: no sampling variance to speak of
         df, t, p, half = float("nan"), float("nan"), float("nan"), 0.0
     return MeanDifference(
@@ -177,12 +178,12 @@ def _nct_interval(t_obs: float, df: float, confidence: float) -> tuple[float, fl
     # scipy's nct returns NaN for some far-tail probabilities (e.g. cdf(-4, 2, 8.86)); those
     # are negligible, so they count as 0 and the bracket keeps its sign.
     def upper_tail(delta: float) -> float:  # increasing in δ
-        return float(np.nan_to_num(stats.nct.sf(t_obs, df, delta), nan=0.0)) - alpha_half
+        return float(np.nan_to_num(nct_sf(t_obs, df, delta), nan=0.0)) - alpha_half
 
     def lower_tail(delta: float) -> float:  # decreasing in δ
-        return float(np.nan_to_num(stats.nct.cdf(t_obs, df, delta), nan=0.0)) - alpha_half
+        return float(np.nan_to_num(nct_cdf(t_obs, df, delta), nan=0.0)) - alpha_half
 
-    step = 2.0 * float(stats.norm.ppf(1.0 - alpha_half)) * max(1.0, abs(t_obs) / np.sqrt(df))
+    step = 2.0 * float(norm_ppf(1.0 - alpha_half)) * max(1.0, abs(t_obs) / np.sqrt(df))
     lo = t_obs - step
     while upper_tail(lo) > 0:
         lo -= step
@@ -215,7 +216,7 @@ def _effect_size(
         low, high = delta_low / scale, delta_high / scale
     else:  # Hedges & Olkin (1985) standard error, critical value from t_df as pingouin
         se = np.sqrt((n_x + n_y) / (n_x * n_y) + d * d / (2.0 * (n_x + n_y)))
-        crit = float(stats.t.ppf(0.5 + confidence / 2.0, df))
+        crit = float(t_ppf(0.5 + confidence / 2.0, df))
         low, high = d - crit * se, d + crit * se
     return EffectSize(
         n_x=n_x,
@@ -652,9 +653,9 @@ def ordered_level_trend(
     msw = float(ss.sum()) / df
     slope = float(weights @ mean)
     se = float(np.sqrt(msw * np.sum(weights**2 / n)))
-    crit = float(stats.t.ppf(0.5 + confidence / 2.0, df))
+    crit = float(t_ppf(0.5 + confidence / 2.0, df))
     t = slope / se if se > 0 else float("nan")
-    p = float(2.0 * stats.t.sf(abs(t), df)) if se > 0 else float("nan")
+    p = float(2.0 * t_sf(abs(t), df)) if se > 0 else float("nan")
 
     in_used = np.zeros(in_order.shape[0], dtype=bool)
     in_used[np.flatnonzero(in_order)[mask]] = True

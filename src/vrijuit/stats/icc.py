@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
+from scipy import optimize
 
+from vrijuit.stats._distributions import f_ppf, f_sf
 from vrijuit.stats._grouping import as_groups
 from vrijuit.stats._validation import as_float_vector, check_confidence, check_option
 from vrijuit.stats.groups import Groups
@@ -175,8 +176,8 @@ def icc_anova(
         icc1 = (msb - msw) / (msb + (k - 1.0) * msw)
         icc2 = (msb - msw) / msb if msb > 0 else float("-inf")
         alpha = 1.0 - level
-        f_low = f / float(stats.f.ppf(1.0 - alpha / 2.0, df_between, df_within))
-        f_up = f * float(stats.f.ppf(1.0 - alpha / 2.0, df_within, df_between))
+        f_low = f / float(f_ppf(1.0 - alpha / 2.0, df_between, df_within))
+        f_up = f * float(f_ppf(1.0 - alpha / 2.0, df_within, df_between))
         icc1_ci = ((f_low - 1.0) / (f_low + k - 1.0), (f_up - 1.0) / (f_up + k - 1.0))
         icc2_ci = (1.0 - 1.0 / f_low, 1.0 - 1.0 / f_up)
     return IccResult(
@@ -185,7 +186,7 @@ def icc_anova(
         icc1_ci=(float(icc1_ci[0]), float(icc1_ci[1])),
         icc2_ci=(float(icc2_ci[0]), float(icc2_ci[1])),
         f=float(f),
-        p_value=float(stats.f.sf(f, df_between, df_within)),
+        p_value=float(f_sf(f, df_between, df_within)),
         df_between=df_between,
         df_within=df_within,
         msb=msb,

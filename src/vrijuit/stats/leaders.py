@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from vrijuit.stats._distributions import norm_ppf, t_sf
 from vrijuit.stats._labels import dense_groups, label_codes
 from vrijuit.stats._validation import as_float_vector, check_confidence
 from vrijuit.stats.icc import icc_anova
@@ -159,7 +159,7 @@ def leader_team_relation(
     leader = np.asarray(leaders.reindex(pd.Index(groups.labels)), dtype=np.float64)
 
     r = float(np.corrcoef(leader, member_mean)[0, 1])
-    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
+    z = float(norm_ppf(0.5 + confidence / 2.0))
     if n_teams > 3 and abs(r) < 1:
         half = z / np.sqrt(n_teams - 3)
         ci_low, ci_high = float(np.tanh(np.arctanh(r) - half)), float(np.tanh(np.arctanh(r) + half))
@@ -168,7 +168,7 @@ def leader_team_relation(
     df = n_teams - 2
     with np.errstate(divide="ignore"):
         t = r * np.sqrt(df / (1.0 - r * r)) if abs(r) < 1 else np.inf
-    p_value = float(2.0 * stats.t.sf(abs(t), df))
+    p_value = float(2.0 * t_sf(abs(t), df))
 
     icc2 = icc_anova(scores, groups).icc2
     alpha = 1.0 if leader_reliability is None else float(leader_reliability)

@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
+from scipy import optimize
 
+from vrijuit.stats._distributions import norm_ppf, norm_sf
 from vrijuit.stats._validation import as_float_matrix, as_float_vector, check_confidence
 from vrijuit.stats.groups import Groups
 from vrijuit.stats.results import Result
@@ -241,9 +242,9 @@ def fit_random_intercept(
     coef[0] += y_mean
     cov = sigma2 * (T @ A_inv @ T.T)
     se = np.sqrt(np.diag(cov))
-    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
+    z = float(norm_ppf(0.5 + confidence / 2.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_value = 2.0 * stats.norm.sf(np.abs(coef / se))
+        p_value = 2.0 * norm_sf(np.abs(coef / se))
     return RandomInterceptFit(
         names=("intercept", *names),
         coef=coef,

@@ -22,8 +22,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
+from vrijuit.stats._distributions import f_ppf
 from vrijuit.stats._validation import as_float_matrix, check_confidence, check_option
 from vrijuit.stats.results import Result
 
@@ -151,8 +152,8 @@ def feldt_interval(
         raise ValueError(f"n must be at least 2, got {n}.")
     df1, df2 = n - 1, (n - 1) * (n_items - 1)
     gamma = 1.0 - confidence
-    upper_f = float(stats.f.ppf(1.0 - gamma / 2.0, df1, df2))
-    lower_f = float(stats.f.ppf(gamma / 2.0, df1, df2))
+    upper_f = float(f_ppf(1.0 - gamma / 2.0, df1, df2))
+    lower_f = float(f_ppf(gamma / 2.0, df1, df2))
     return FeldtInterval(
         low=1.0 - (1.0 - alpha) * upper_f,
         high=1.0 - (1.0 - alpha) * lower_f,

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from vrijuit.stats._distributions import t_ppf
 from vrijuit.stats._labels import dense_groups, label_codes
 from vrijuit.stats._validation import as_float_vector, check_confidence
 from vrijuit.stats.icc import icc_reml
@@ -140,7 +140,7 @@ def team_change(
         df = (a + b) ** 2 / (a * a / (n1 - 1) + b * b / (n2 - 1))
         difference = m2 - m1
         # With two constant waves there is no sampling variance: the interval is the point.
-        crit = np.where(se > 0, stats.t.ppf(0.5 + confidence / 2.0, df), 0.0)
+        crit = np.where(se > 0, t_ppf(0.5 + confidence / 2.0, df), 0.0)
         df = np.where(se > 0, df, np.nan)
         pooled = np.sqrt((ss1 + ss2) / (n1 + n2 - 2))
         d = np.where(pooled > 0, difference / pooled, np.nan)
