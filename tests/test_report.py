@@ -562,3 +562,63 @@ def test_wave_intervals_use_the_design_effect_and_the_slope_matches_statsmodels(
     fit = smf.mixedlm("score ~ year", frame, groups=frame["cell"]).fit(reml=True)
     assert slope.slope == pytest.approx(fit.params["year"], rel=1e-3)  # optimiser tolerance
     assert slope.ci_low < slope.slope < slope.ci_high
+
+
+def leader_survey(seed: int = 0) -> pd.DataFrame:
+    """14 teams of 6 members and a leader whose own safety follows the team's climate."""
+    instrument = load_instrument("vrijuit")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for team in range(14):
+        level = rng.normal(0.0, 0.35)
+        for member in range(7):
+            leader = member == 0
+            row: dict[str, Any] = {"team": f"t{team:02d}", "role": "leader" if leader else "member"}
+            for scale in instrument.scales:
+                low, high = scale.response_format.low, scale.response_format.high
+                for item in scale.items:
+                    if scale.role == "leader_own":
+                        value = 3 + 2.5 * level + rng.normal(0, 0.5) if leader else np.nan
+                    else:
+                        value = (low + high) / 2 + level + rng.normal(0, 1.2)
+                    value = low + high - value if item.reverse else value
+                    row[item.id] = float(np.clip(np.rint(value), low, high))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(("seed", "beyond_one"), [(0, True), (4, False)])
+def test_a_leader_correction_beyond_one_is_shown_clipped_with_the_flag(
+    seed: int, beyond_one: bool
+) -> None:
+    from vrijuit.stats.scoring import score_instrument
+
+    instrument = load_instrument("vrijuit")
+    frame = leader_survey(seed)
+    relation = build_report(frame, instrument, role_column="role", k=K).leaders
+    assert relation is not None
+    # the independent computation: r over teams (scipy), ICC(2) from a groupby ANOVA of the
+    # members, alpha of the leaders' own scale (pingouin); corrected = r / sqrt(ICC(2)·alpha)
+    scored = score_instrument(frame, instrument)
+    is_leader = (frame.role == "leader").to_numpy()
+    members = pd.DataFrame(
+        {"team": frame.team[~is_leader], "y": scored.scores[relation.team_scale_id][~is_leader]}
+    ).dropna()
+    leader_score = pd.Series(
+        scored.scores["leader_own"][is_leader].to_numpy(), index=frame.team[is_leader]
+    )
+    team_means = members.groupby("team").y.mean()
+    r = stats.pearsonr(leader_score[team_means.index], team_means).statistic
+    sizes = members.groupby("team").y.size()
+    msb = (sizes * (team_means - members.y.mean()) ** 2).sum() / (len(sizes) - 1)
+    msw = members.groupby("team").y.var(ddof=1).mul(sizes - 1).sum() / (len(members) - len(sizes))
+    icc2 = 1 - msw / msb
+    leader_items = pd.DataFrame(scored.keyed["leader_own"][is_leader])
+    alpha = pg.cronbach_alpha(leader_items)[0]
+    corrected = r / np.sqrt(icc2 * alpha)
+    assert relation.r == pytest.approx(r, rel=1e-9)
+    assert relation.disattenuated == pytest.approx(corrected, rel=1e-9)
+    assert (abs(corrected) > 1) == beyond_one == relation.exceeds_one
+    assert relation.disattenuated_clipped == pytest.approx(np.clip(corrected, -1, 1))
+    as_json = relation.to_dict()
+    assert as_json["exceeds_one"] is beyond_one and abs(as_json["disattenuated_clipped"]) <= 1

@@ -886,6 +886,8 @@ def _leader_relation(
         ci_low=_float(result.ci_low),
         ci_high=_float(result.ci_high),
         disattenuated=_float(result.disattenuated),
+        disattenuated_clipped=_float(result.disattenuated_clipped),
+        exceeds_one=bool(result.exceeds_one),
     )
 
 

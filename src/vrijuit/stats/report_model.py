@@ -619,7 +619,10 @@ class LevelTrend(Result):
 class LeaderRelation(Result):
     """Organisation-level relation between leaders' own safety and their teams' safety.
 
-    Never a per-team leader score: that would be one person's answers.
+    Never a per-team leader score: that would be one person's answers. ``disattenuated`` is the
+    correction for measurement error as computed (for analysts); it can exceed 1 in absolute
+    value (sampling error in r or in the reliabilities), and is then no correlation:
+    ``exceeds_one`` is true and ``disattenuated_clipped`` (±1) is what a reader is shown.
     """
 
     leader_scale_id: str
@@ -629,6 +632,8 @@ class LeaderRelation(Result):
     ci_low: float | None
     ci_high: float | None
     disattenuated: float | None
+    disattenuated_clipped: float | None = None
+    exceeds_one: bool = False
 
 
 @dataclass(frozen=True)
