@@ -189,7 +189,10 @@ def test_every_suppressed_cell_is_named_with_its_reason(report: Report) -> None:
     statements = [li.all_text() for li in section.find_all("li")]
     assert len(statements) == len(report.suppressed)
     assert statements[0] == "Archive is not shown because fewer than 5 people answered."
-    assert "gender = other" in statements[1]
+    assert (
+        statements[1]
+        == "The group “Other” (gender) is not shown because fewer than 5 people answered."
+    )
     assert statements[2] == (
         "Lab support is hidden because showing it beside Faculty of Science would reveal "
         "the answers of 2 people."
@@ -206,7 +209,7 @@ def test_a_small_cell_shows_a_band_and_never_zero_or_hundred_percent(report: Rep
 
 def test_flags_are_explained_in_words(report: Report) -> None:
     english = render_html(report, "en")
-    assert "a group within the team feels unsafe" in english
+    assert "part of the team does not feel safe" in english
     assert "the mean hides that difference" in english
 
 
@@ -229,7 +232,7 @@ def test_the_sector_figure_is_shown_with_source_year_and_sample(report: Report) 
 def test_a_scale_that_does_not_work_alike_shows_no_gaps(report: Report) -> None:
     english = render_html(report, "en")
     assert "does not work alike" in english
-    assert "In group temporary the reliability is too low (alpha 0.41)." in english
+    assert "In the group “Temporary contract” the reliability is too low (alpha 0.41)." in english
 
 
 def test_an_empty_report_still_renders_every_section_with_a_plain_statement(

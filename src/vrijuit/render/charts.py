@@ -23,6 +23,7 @@ __all__ = [
     "interval_plot",
     "stacked_bars",
     "text_colour_on",
+    "trend_plot",
 ]
 
 WIDTH = 640
@@ -312,6 +313,101 @@ def interval_plot(
             )
         if estimate is not None:
             parts.append(f'<circle cx="{x_of(estimate):.1f}" cy="{y:.1f}" r="5" fill="{BAR}"/>')
+    parts.append("</svg>")
+    table_rows = tuple(
+        (label, number(estimate), number(ci_low), number(ci_high))
+        for label, estimate, ci_low, ci_high in rows
+    )
+    return Chart(
+        chart_id, title, description, "".join(parts), DataTable(caption, columns, table_rows)
+    )
+
+
+def trend_plot(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: Sequence[tuple[str, float | None, float | None, float | None]],
+    bounds: tuple[float, float],
+    reference: float | None,
+    reference_label: str,
+    number: Callable[[float | None], str],
+    caption: str,
+    columns: tuple[str, str, str, str],
+) -> Chart:
+    """The mean per survey round from left to right, each with its confidence interval.
+
+    The vertical axis spans the intervals (not the whole scale), so that a change of a tenth
+    is visible; its labelled ticks say where it starts. ``bounds`` (the scale's range) limits
+    it, and the reference line (the cut-off) is drawn when it falls inside.
+
+    >>> chart = trend_plot(chart_id="t", title="T", description="D",
+    ...     rows=[("2024", 3.4, 3.3, 3.5), ("2025", 3.6, 3.5, 3.7)], bounds=(1.0, 5.0),
+    ...     reference=3.0, reference_label="cut-off", number=lambda v: f"{v:.1f}",
+    ...     caption="C", columns=("wave", "mean", "low", "high"))
+    >>> chart.table.rows[1], chart.svg.count("<circle")
+    (('2025', '3.6', '3.5', '3.7'), 2)
+    """
+    values = [v for _, *numbers in rows for v in numbers if v is not None]
+    low, high = bounds
+    if values:
+        spread = max(max(values) - min(values), 0.2)
+        low = max(low, min(values) - 0.25 * spread)
+        high = min(high, max(values) + 0.25 * spread)
+    span = (high - low) or 1.0
+    left, right, top, plot_h = 60, 20, 12, 180
+    height = top + plot_h + 40
+    plot_w = WIDTH - left - right
+    step = plot_w / max(len(rows), 1)
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1.0 - (min(max(value, low), high) - low) / span)
+
+    def x_of(index: int) -> float:
+        return left + step * (index + 0.5)
+
+    parts = _open_svg(chart_id, title, description, height)
+    bottom = top + plot_h
+    parts.append(
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{GRID}"/>'
+        f'<line x1="{left}" y1="{bottom}" x2="{WIDTH - right}" y2="{bottom}" stroke="{GRID}"/>'
+    )
+    for tick_index in range(5):
+        value = low + span * tick_index / 4
+        parts.append(_text(left - 6, y_of(value) + 4, number(value), anchor="end"))
+    if reference is not None and low <= reference <= high:
+        yr = y_of(reference)
+        parts.append(
+            f'<line x1="{left}" y1="{yr:.1f}" x2="{WIDTH - right}" y2="{yr:.1f}" stroke="{CUT}" '
+            f'stroke-dasharray="6 4"/>'
+        )
+        parts.append(_text(WIDTH - right, yr - 4, reference_label, anchor="end", fill=CUT))
+    points = [
+        (x_of(index), y_of(estimate))
+        for index, (_, estimate, _, _) in enumerate(rows)
+        if estimate is not None
+    ]
+    if len(points) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{BAR}" stroke-width="2"/>')
+    for index, (label, estimate, ci_low, ci_high) in enumerate(rows):
+        x = x_of(index)
+        parts.append(_text(x, bottom + 18, _clip(label, max(int(step / 7), 6)), anchor="middle"))
+        if ci_low is not None and ci_high is not None:
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y_of(ci_low):.1f}" x2="{x:.1f}" '
+                f'y2="{y_of(ci_high):.1f}" stroke="{BAR}" stroke-width="2"/>'
+            )
+            for bound in (ci_low, ci_high):
+                parts.append(
+                    f'<line x1="{x - 6:.1f}" y1="{y_of(bound):.1f}" x2="{x + 6:.1f}" '
+                    f'y2="{y_of(bound):.1f}" stroke="{BAR}" stroke-width="2"/>'
+                )
+        if estimate is not None:
+            y = y_of(estimate)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{BAR}"/>')
+            parts.append(_text(x + 9, y - 6, number(estimate)))
     parts.append("</svg>")
     table_rows = tuple(
         (label, number(estimate), number(ci_low), number(ci_high))

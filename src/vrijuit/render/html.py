@@ -13,10 +13,18 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import jinja2
+import numpy as np
 from markupsafe import Markup, escape
 
 from vrijuit.i18n import Translator, catalog
-from vrijuit.render.charts import Chart, DataTable, histogram, interval_plot, stacked_bars
+from vrijuit.render.charts import (
+    Chart,
+    DataTable,
+    histogram,
+    interval_plot,
+    stacked_bars,
+    trend_plot,
+)
 from vrijuit.render.formatting import (
     MISSING,
     format_ci,
@@ -26,9 +34,11 @@ from vrijuit.render.formatting import (
 )
 from vrijuit.stats.report_model import (
     Distribution,
+    FlaggedTeam,
     GapSection,
     ItemDistribution,
     LevelTrend,
+    Note,
     OrganisationScale,
     Report,
     ScaleInfo,
@@ -37,6 +47,7 @@ from vrijuit.stats.report_model import (
     Text,
     UnitScale,
     UnitSection,
+    WaveSlope,
 )
 
 __all__ = ["MEDIA", "render_html"]
@@ -46,6 +57,21 @@ Medium = Literal["screen", "print"]
 # numbers for the organisation, gaps and sections, with per-unit detail collapsed into the
 # overview tables, so that WeasyPrint lays out tens of pages instead of hundreds.
 MEDIA: tuple[Medium, ...] = ("screen", "print")
+# The printed unit tables list at most this many units (one row each): with 20,000 teams the
+# print would otherwise run to hundreds of pages. Units are kept from the top of the tree down,
+# whole levels at a time, plus the flagged teams; the HTML page and the JSON keep every unit.
+PRINT_UNIT_ROWS = 300
+PRINT_FLAGGED_ROWS = 200
+
+
+def readable_code(code: str) -> str:
+    """A data code as words for a label without a translation: underscores to spaces, capital.
+
+    >>> readable_code("nationality_group"), readable_code("assistant_professor"), readable_code("")
+    ('Nationality group', 'Assistant professor', '')
+    """
+    words = code.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 @lru_cache(maxsize=1)
@@ -68,9 +94,125 @@ class _View:
         self.medium = medium
         self.t = Translator(lang)
         self._ids = 0
-        # Read the units once: the report may build each row on demand.
-        self.units: list[UnitSection] = list(report.units)
-        self._unit_names = {u.unit_id: u.name.get(lang) for u in self.units}
+        table = report.units
+        names = table.name_nl if lang == "nl" else table.name_en
+        self._unit_names = {
+            str(unit_id): str(name or other)
+            for unit_id, name, other in zip(table.unit_id, names, table.name_en, strict=True)
+        }
+        self.print_rows, self.print_depth = self._print_selection()
+        # Build the row objects once and only for the rows shown: the report builds each one
+        # on demand from its columns.
+        rows = range(len(table)) if medium == "screen" else self.print_rows
+        self.units: list[UnitSection] = [table[int(i)] for i in rows]
+        self.units_left_out = len(table) - len(self.units)
+        self.flagged: tuple[FlaggedTeam, ...] = report.flagged
+        if medium == "print":
+            self.flagged = report.flagged[:PRINT_FLAGGED_ROWS]
+        self.flagged_left_out = len(report.flagged) - len(self.flagged)
+
+    def _print_selection(self) -> tuple[list[int], int | None]:
+        """Rows of the printed unit tables, and the deepest whole level kept (None: all)."""
+        table = self.report.units
+        if len(table) <= PRINT_UNIT_ROWS:
+            return list(range(len(table))), None
+        depth = np.asarray(table.depth)
+        per_depth = np.bincount(depth)
+        fits = np.flatnonzero(np.cumsum(per_depth) <= PRINT_UNIT_ROWS)
+        deepest = int(fits[-1]) if fits.size else 0
+        keep = depth <= deepest
+        flagged = list(dict.fromkeys(f.unit_id for f in self.report.flagged))
+        extra = np.isin(table.unit_id, np.array(flagged, dtype=object)) & ~keep
+        # Flagged teams beyond the budget stay in the HTML page and the flagged-teams table.
+        extra[np.flatnonzero(extra)[PRINT_FLAGGED_ROWS:]] = False
+        return np.flatnonzero(keep | extra).tolist(), deepest
+
+    def print_rest_note(self) -> str:
+        """Where the units left out of the printed tables are (empty when none are)."""
+        if not self.units_left_out:
+            return ""
+        table = self.report.units
+        level = None
+        if self.print_depth is not None:
+            # The level name most units at the deepest kept depth carry ("department").
+            at_depth = [
+                str(name)
+                for name in table.level[np.asarray(table.depth) == self.print_depth]
+                if name
+            ]
+            level = max(sorted(set(at_depth)), key=at_depth.count) if at_depth else None
+        return self.t(
+            "report.units.print_limited",
+            level=self.group_label(level) if level else str(self.print_depth),
+            shown=len(self.units),
+            total=len(table),
+        )
+
+    def flagged_rest_note(self) -> str:
+        if not self.flagged_left_out:
+            return ""
+        return self.t(
+            "report.flagged.print_limited", shown=len(self.flagged), total=len(self.report.flagged)
+        )
+
+    # -- labels from the data --------------------------------------------------------------
+    def attribute_label(self, attribute: str) -> str:
+        """An attribute's name for readers ("nationality_group" -> "nationality")."""
+        key = f"report.attribute.{attribute}"
+        # Lower case: the attribute stands inside a sentence or heading ("Speaking up by ...").
+        return self.t(key) if key in catalog() else attribute.replace("_", " ").strip()
+
+    def group_label(self, value: str | None) -> str:
+        """A group's name for readers ("assistant_professor" -> "Assistant professor")."""
+        if value is None:
+            return MISSING
+        key = f"report.value.{value}"
+        return self.t(key) if key in catalog() else readable_code(value)
+
+    def direction(self, info: ScaleInfo, items: tuple[ItemDistribution, ...] = ()) -> str:
+        """Which way the scale runs, once per scale, from its role (empty for unknown roles)."""
+        key = f"report.direction.{info.role}"
+        if key not in catalog():
+            return ""
+        text = self.t(key)
+        if any(item.reverse for item in items):
+            text += " " + self.t("report.direction.reversed")
+        return text
+
+    def scale_range(self) -> tuple[str, str] | None:
+        """The organisation scales' common range, e.g. ("1", "5"); None when they differ."""
+        ranges = {
+            (self.scale(s.scale_id).low, self.scale(s.scale_id).high)
+            for s in self.report.organisation
+        }
+        if len(ranges) != 1:
+            return None
+        low, high = ranges.pop()
+        digits = 0 if float(low).is_integer() and float(high).is_integer() else 1
+        return self.num(low, digits), self.num(high, digits)
+
+    def slope_sentence(self, slope: WaveSlope) -> str:
+        """The organisation's trend over the waves in words, with its interval and p."""
+        if slope.slope is None:
+            return ""
+        rose = slope.slope >= 0
+        # The change is said with a verb (rose/fell), so the number and its interval are given
+        # as a size: "fell by 0.08 [0.02, 0.14]".
+        low, high = slope.ci_low, slope.ci_high
+        if not rose and low is not None and high is not None:
+            low, high = -high, -low
+        per = "wave_value" if slope.per == "wave_value" else "wave"
+        sentence = self.t(
+            f"report.trend.{per}.{'rose' if rose else 'fell'}",
+            change=self.num(abs(slope.slope)),
+            ci=self.ci(low, high),
+            waves=slope.n_waves,
+        )
+        if slope.ci_low is None or slope.ci_high is None:
+            return sentence
+        chance = slope.ci_low <= 0.0 <= slope.ci_high
+        follow = "report.trend.maybe_chance" if chance else "report.trend.not_chance"
+        return sentence + " " + self.t(follow, p=self.num(slope.p_value, 3))
 
     def markup(self, key: str, /, **params: Any) -> Markup:
         """A message whose placeholders may carry markup (e.g. a ``lang`` span); rest escaped."""
@@ -165,10 +307,12 @@ class _View:
             unit = self.unit_name(unit_id) if unit_id is not None else None
         if attribute is None:
             return unit or self.t("report.organisation.name")
+        attribute_text = self.attribute_label(attribute)
+        value_text = self.group_label(value)
         if unit is None:
-            return self.t("report.cell.attribute", attribute=attribute, value=value or "")
+            return self.t("report.cell.attribute", attribute=attribute_text, value=value_text)
         return self.t(
-            "report.cell.unit_attribute", unit=unit, attribute=attribute, value=value or ""
+            "report.cell.unit_attribute", unit=unit, attribute=attribute_text, value=value_text
         )
 
     def _cell_name_from_id(self, cell: str) -> str:
@@ -214,14 +358,25 @@ class _View:
             title=title,
             description=self.t("report.chart.items.desc", n_items=len(items)),
             rows=[
-                (f"{number}. {item.text.get(self.lang)}", item.counts)
-                for number, item in enumerate(items, start=1)
+                (self.item_label(number, item), item.counts) for number, item in enumerate(items, 1)
             ],
             categories=[self.category(c, info) for c in categories],
             percent=lambda s: self.pct(s),
             caption=title,
             row_header=self.t("report.chart.item"),
         )
+
+    def item_label(self, number: int, item: ItemDistribution) -> str:
+        """A question with its number, and a mark when it is counted in reverse."""
+        label = f"{number}. {item.text.get(self.lang)}"
+        return self.t("report.chart.item_reversed", item=label) if item.reverse else label
+
+    def reason(self, note: Note) -> str:
+        """A gap section's reason, with the group's code shown as a name."""
+        params = dict(note.params)
+        if isinstance(params.get("group"), str):
+            params["group"] = self.group_label(str(params["group"]))
+        return self.note(note.key, params)
 
     def category(self, value: int, info: ScaleInfo) -> str:
         if value == info.low:
@@ -233,22 +388,29 @@ class _View:
     def trend_chart(self, scale: OrganisationScale) -> Chart:
         info = self.scale(scale.scale_id)
         title = self.t("report.chart.trend.title", scale=info.name.get(self.lang))
-        return interval_plot(
+        chart = trend_plot(
             chart_id=self._next_id(),
             title=title,
             description=self.t("report.chart.trend.desc", waves=len(scale.trend)),
-            rows=[(f"{p.wave} (n = {p.n})", p.mean, p.ci_low, p.ci_high) for p in scale.trend],
-            axis=(info.low, info.high),
+            rows=[(p.wave, p.mean, p.ci_low, p.ci_high) for p in scale.trend],
+            bounds=(info.low, info.high),
             reference=info.cutoff,
+            reference_label=self.t("report.chart.cutoff"),
             number=lambda v: self.num(v),
             caption=title,
             columns=self._interval_columns("report.chart.wave"),
         )
+        # The table names each round with its number of respondents.
+        rows = tuple(
+            (self.t("report.chart.wave_n", wave=p.wave, n=p.n), *row[1:])
+            for p, row in zip(scale.trend, chart.table.rows, strict=True)
+        )
+        return replace(chart, table=replace(chart.table, rows=rows))
 
     def gap_chart(self, section: GapSection) -> Chart:
         title = self.t(
             "report.chart.gaps.title",
-            attribute=section.attribute,
+            attribute=self.attribute_label(section.attribute),
             scale=self.scale_name(section.scale_id),
         )
         bound = max(
@@ -258,7 +420,9 @@ class _View:
             chart_id=self._next_id(),
             title=title,
             description=self.t("report.chart.gaps.desc"),
-            rows=[(g.group, g.difference, g.ci_low, g.ci_high) for g in section.gaps],
+            rows=[
+                (self.group_label(g.group), g.difference, g.ci_low, g.ci_high) for g in section.gaps
+            ],
             axis=(-bound, bound),
             reference=0.0,
             number=lambda v: self.num(v),
@@ -283,7 +447,7 @@ class _View:
         )
         rows = tuple(
             (
-                g.group,
+                self.group_label(g.group),
                 str(g.n),
                 self.num(g.mean),
                 self.num(g.mean_other),
@@ -295,19 +459,28 @@ class _View:
             )
             for g in section.gaps
         )
-        caption = self.t("report.gaps.table_caption", attribute=section.attribute, scale=scale)
+        caption = self.t(
+            "report.gaps.table_caption",
+            attribute=self.attribute_label(section.attribute),
+            scale=scale,
+        )
         return DataTable(caption, columns, rows)
 
     def level_chart(self, trend: LevelTrend) -> Chart:
         info = self.scale(trend.scale_id)
         title = self.t(
-            "report.chart.levels.title", attribute=trend.attribute, scale=info.name.get(self.lang)
+            "report.chart.levels.title",
+            attribute=self.attribute_label(trend.attribute),
+            scale=info.name.get(self.lang),
         )
         return interval_plot(
             chart_id=self._next_id(),
             title=title,
             description=self.t("report.chart.levels.desc"),
-            rows=[(f"{lv.level} (n = {lv.n})", lv.mean, None, None) for lv in trend.levels],
+            rows=[
+                (f"{self.group_label(lv.level)} (n = {lv.n})", lv.mean, None, None)
+                for lv in trend.levels
+            ],
             axis=(info.low, info.high),
             reference=info.cutoff,
             number=lambda v: self.num(v),
