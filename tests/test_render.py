@@ -8,6 +8,7 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vrijuit.i18n import catalog
@@ -22,8 +23,17 @@ from vrijuit.render.charts import (
     text_colour_on,
 )
 from vrijuit.render.formatting import format_ci, format_number, format_percent, format_share_band
+from vrijuit.render.html import PRINT_FLAGGED_ROWS, PRINT_UNIT_ROWS, readable_code
 from vrijuit.render.sample import sample_report
-from vrijuit.stats.report_model import Report, Share
+from vrijuit.stats.report_model import (
+    Flag,
+    FlaggedTeam,
+    Report,
+    Share,
+    UnitScaleColumns,
+    UnitTable,
+    WaveSlope,
+)
 
 SECTIONS = (
     "organisation",
@@ -445,3 +455,295 @@ def test_the_share_table_shows_each_unit_share_or_band_as_in_its_detail(report: 
 def test_an_unknown_medium_is_refused(report: Report) -> None:
     with pytest.raises(ValueError, match="medium"):
         render_html(report, "en", medium="paper")  # type: ignore[arg-type]
+
+
+# -- wave slope and trend chart ------------------------------------------------------------
+
+
+def section_text(html: str, section_id: str) -> str:
+    tree = parse(html)
+    (node,) = [n for n in tree.iter() if n.attrs.get("id") == section_id]
+    return " ".join(node.all_text().split())
+
+
+def test_the_wave_slope_is_said_in_words_with_its_interval_in_both_languages(
+    report: Report,
+) -> None:
+    english = section_text(render_html(report, "en"), "org-climate")
+    assert (
+        "For each step of 1 in the round's number (for example each year), scores rose by "
+        "0.21 [0.05, 0.37] on average, over 2 rounds." in english
+    )
+    assert "does not include zero" in english and "p = 0.012" in english
+    dutch = section_text(render_html(report, "nl"), "org-climate")
+    assert "stegen de scores gemiddeld met 0,21 [0,05; 0,37], over 2 rondes." in dutch
+
+
+def test_a_falling_uncertain_slope_is_said_as_a_fall_with_a_positive_interval(
+    report: Report,
+) -> None:
+    (climate,) = report.organisation
+    falling = replace(climate, wave_slope=WaveSlope(-0.08, 0.03, -0.14, 0.02, 0.21, 3, "wave"))
+    html = render_html(replace(report, organisation=(falling,)), "nl")
+    text = section_text(html, "org-climate")
+    assert (
+        "Per meetronde daalden de scores gemiddeld met 0,08 [-0,02; 0,14], over 3 rondes." in text
+    )
+    assert "Het interval bevat nul, dus deze verandering kan toeval zijn (p = 0,210)." in text
+
+
+def test_no_slope_sentence_without_a_slope(report: Report) -> None:
+    (climate,) = report.organisation
+    html = render_html(replace(report, organisation=(replace(climate, wave_slope=None),)), "en")
+    assert "scores rose" not in html and "scores fell" not in html
+
+
+def test_the_trend_chart_runs_left_to_right_with_higher_means_drawn_higher(
+    report: Report,
+) -> None:
+    tree = parse(render_html(report, "en"))
+    (figure,) = [f for f in tree.find_all("figure") if "mean per survey round" in f.all_text()]
+    (svg,) = figure.find_all("svg")
+    circles = svg.find_all("circle")
+    assert len(circles) == len(report.organisation[0].trend) == 2
+    (first, second) = [(float(c.attrs["cx"] or 0), float(c.attrs["cy"] or 0)) for c in circles]
+    # 2025 (3.41) left of 2026 (3.62), and the higher mean sits higher (smaller y).
+    assert first[0] < second[0] and first[1] > second[1]
+    rows = [
+        [cell.all_text() for cell in row.children]
+        for row in figure.find_all("tbody")[0].find_all("tr")
+    ]
+    assert rows == [
+        ["2025 (n = 38)", "3.41", "3.18", "3.64"],
+        ["2026 (n = 40)", "3.62", "3.39", "3.85"],
+    ]
+
+
+# -- labels of groups ---------------------------------------------------------------------
+
+
+def gap_groups(html: str) -> list[str]:
+    tree = parse(html)
+    (section,) = [n for n in tree.find_all("section") if n.attrs.get("id") == "gaps"]
+    return [
+        row.find_all("th")[0].all_text()
+        for table in section.find_all("table")
+        for row in table.find_all("tbody")[0].find_all("tr")
+    ]
+
+
+def test_group_attributes_and_values_are_translated(report: Report) -> None:
+    assert gap_groups(render_html(report, "en")) == ["Man", "Woman"]
+    assert gap_groups(render_html(report, "nl")) == ["Man", "Vrouw"]
+    english, dutch = render_html(report, "en"), render_html(report, "nl")
+    assert "Team climate by gender" in english
+    assert "Teamklimaat naar contract" in dutch
+    assert "In de groep ‘Tijdelijk contract’ is de betrouwbaarheid te laag" in dutch
+    levels = section_text(dutch, "levels")
+    assert "Promovendus (n = 12)" in levels and "Postdoc (n = 9)" in levels
+    assert "phd" not in levels
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "nl"),
+    [
+        ("assistant_professor", "Assistant professor", "Universitair docent"),
+        ("associate_professor", "Associate professor", "Universitair hoofddocent"),
+        ("full_professor", "Full professor", "Hoogleraar"),
+        ("support_staff", "Support staff", "Ondersteunend personeel"),
+        ("international", "International", "Internationaal"),
+        ("dutch", "Dutch", "Nederlands"),
+        ("non_binary", "Non-binary", "Non-binair"),
+        ("permanent", "Permanent contract", "Vast contract"),
+    ],
+)
+def test_known_group_codes_have_a_name_in_each_language(value: str, en: str, nl: str) -> None:
+    assert catalog()[f"report.value.{value}"] == {"en": en, "nl": nl}
+
+
+def test_an_unknown_group_code_is_shown_as_words(report: Report) -> None:
+    section = replace(
+        report.gaps[0],
+        attribute="career_stage",
+        gaps=tuple(replace(g, group=f"early_{g.group}") for g in report.gaps[0].gaps),
+    )
+    html = render_html(replace(report, gaps=(section,)), "nl")
+    assert gap_groups(html) == ["Early man", "Early woman"]
+    assert "Teamklimaat naar career stage" in html and "career_stage" not in html
+    assert readable_code("nationality_group") == "Nationality group"
+
+
+# -- flags and scale direction ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_every_flag_in_the_flagged_table_is_a_full_sentence(report: Report, lang: str) -> None:
+    flags = (
+        Flag("polarised", {"share": "30%"}),
+        Flag("low_agreement", {"rwg": 0.42}),
+        Flag("below_cutoff", {}),
+    )
+    flagged = (FlaggedTeam("T2", "climate", flags),)
+    tree = parse(render_html(replace(report, flagged=flagged), lang))
+    (table,) = [t for t in tree.find_all("table") if "flagged" in (t.attrs.get("class") or "")]
+    (cell,) = table.find_all("tbody")[0].find_all("td")[1:]
+    sentences = [part for part in cell.text if part.strip()]
+    assert len(sentences) == len(flags)
+    for sentence in sentences:
+        assert sentence[0].isupper() and sentence.rstrip().endswith("."), sentence
+
+
+def direction_of(html: str, scale_id: str) -> list[str]:
+    tree = parse(html)
+    (node,) = [n for n in tree.iter() if n.attrs.get("id") == f"org-{scale_id}"]
+    return [p.all_text() for p in node.find_all("p") if p.attrs.get("class") == "direction"]
+
+
+def test_each_scale_says_once_which_way_is_better_from_its_role(report: Report) -> None:
+    (climate,) = report.organisation
+    html = render_html(report, "en")
+    (said,) = direction_of(html, "climate")
+    assert said.startswith("Higher scores mean a safer, more positive climate.")
+    # The sample's first question is reverse-worded, so the reader is told how it counts.
+    assert "counted in reverse" in said
+    assert "1. Mistakes are held against you (counted in reverse)" in html
+    assert "2. I can raise problems (counted in reverse)" not in html
+    (incidents,) = direction_of(html, "incidents")
+    assert incidents == "Higher scores mean more unwanted behaviour: here, lower is better."
+    # The direction follows the role, not the scale's id.
+    renamed = replace(
+        report,
+        scales=(*report.scales, replace(report.scale("climate"), scale_id="integrity")),
+        organisation=(replace(climate, scale_id="integrity", items=()),),
+    )
+    (said,) = direction_of(render_html(renamed, "nl"), "integrity")
+    assert said == "Hoe hoger de score, hoe veiliger en positiever het klimaat."
+
+
+def test_the_how_to_read_notes_give_the_range_and_say_higher_is_safer(report: Report) -> None:
+    dutch = render_html(report, "nl")
+    assert "Scores lopen van 1 (oneens) tot 5 (eens)." in dutch
+    assert "Op elke klimaatschaal betekent een hogere score een veiliger" in dutch
+    assert "van 1 tot 5; hoger is veiliger." in dutch
+
+
+# -- very large reports -------------------------------------------------------------------
+
+
+def large_report(report: Report, teams: int = 20_000, departments: int = 400) -> Report:
+    """One organisation, 40 faculties, ``departments`` departments and ``teams`` teams."""
+    faculties = 40
+    ids = ["ORG"]
+    parents: list[str | None] = [None]
+    depth, level = [0], ["organisation"]
+    per_faculty = departments // faculties
+    per_department = teams // departments
+    for f in range(faculties):
+        ids.append(f"F{f}")
+        parents.append("ORG")
+        depth.append(1)
+        level.append("faculty")
+        for d in range(per_faculty):
+            department = f"D{f}.{d}"
+            ids.append(department)
+            parents.append(f"F{f}")
+            depth.append(2)
+            level.append("department")
+            for t in range(per_department):
+                ids.append(f"T{f}.{d}.{t}")
+                parents.append(department)
+                depth.append(3)
+                level.append("team")
+    rows = len(ids)
+    text = np.array(ids, dtype=object)
+    numbers = np.linspace(2.5, 4.5, rows)
+    nan = np.full(rows, np.nan)
+    false = np.zeros(rows, dtype=bool)
+    flagged_ids = [f"T{f}.0.0" for f in range(0, faculties, 4)]
+    polarised = np.isin(text, np.array(flagged_ids, dtype=object))
+    climate = UnitScaleColumns(
+        scale_id="climate",
+        cutoff=3.0,
+        edges=(),
+        shown=np.ones(rows, dtype=bool),
+        n=np.full(rows, 12, dtype=np.int64),
+        mean=numbers,
+        sd=np.full(rows, 0.6),
+        shrunken_mean=numbers,
+        share=np.full(rows, 0.2),
+        share_ci_low=np.full(rows, 0.1),
+        share_ci_high=np.full(rows, 0.3),
+        banded=false,
+        band_low=nan,
+        band_high=nan,
+        distribution=np.zeros((rows, 0), dtype=np.int64),
+        rwg_j=np.full(rows, 0.8),
+        awg=np.full(rows, 0.7),
+        ad=np.full(rows, 0.5),
+        polarised=polarised,
+        polarised_share=np.where(polarised, "30%", None).astype(object),
+        low_agreement=false,
+        low_agreement_rwg=nan,
+    )
+    table = UnitTable(
+        unit_id=text,
+        cell=np.array([f"unit:{i}" for i in ids], dtype=object),
+        name_en=np.array([f"Unit {i}" for i in ids], dtype=object),
+        name_nl=np.array([f"Eenheid {i}" for i in ids], dtype=object),
+        parent_id=np.array(parents, dtype=object),
+        depth=np.array(depth, dtype=np.int64),
+        level=np.array(level, dtype=object),
+        team=np.array([lv == "team" for lv in level], dtype=bool),
+        n=np.full(rows, 12, dtype=np.int64),
+        scales=(climate,),
+    )
+    flagged = tuple(
+        FlaggedTeam(unit_id, "climate", (Flag("polarised", {"share": "30%"}),))
+        for unit_id in flagged_ids
+    ) + tuple(
+        FlaggedTeam(f"T{f}.{d}.1", "climate", (Flag("below_cutoff", {}),))
+        for f in range(faculties)
+        for d in range(per_faculty)
+    )
+    return replace(report, units=table, flagged=flagged, suppressed=(), n_respondents=rows * 12)
+
+
+def test_a_very_large_report_prints_units_down_to_departments_plus_flagged_teams(
+    report: Report,
+) -> None:
+    big = large_report(report)
+    html = render_html(big, "en", medium="print")
+    tree = parse(html)
+    (heat,) = [t for t in tree.find_all("table") if "heat" in (t.attrs.get("class") or "")]
+    shown = [row.find_all("th")[0].all_text() for row in heat.find_all("tbody")[0].find_all("tr")]
+    # 1 + 40 faculties + 200 departments fit; 400 departments would not (1 + 40 + 400 > 300).
+    small = large_report(report, departments=200)
+    small_html = render_html(small, "en", medium="print")
+    small_tree = parse(small_html)
+    (small_heat,) = [
+        t for t in small_tree.find_all("table") if "heat" in (t.attrs.get("class") or "")
+    ]
+    small_rows = small_heat.find_all("tbody")[0].find_all("tr")
+    flagged_units = {f.unit_id for f in small.flagged}
+    assert len(small_rows) == 1 + 40 + 200 + min(len(flagged_units), PRINT_FLAGGED_ROWS)
+    assert "Unit D39.4" in {r.find_all("th")[0].all_text() for r in small_rows}
+    assert "Unit T0.0.0" in {r.find_all("th")[0].all_text() for r in small_rows}
+    assert "Unit T0.0.2" not in {r.find_all("th")[0].all_text() for r in small_rows}
+    assert "down to the level “Department”" in small_html
+    # With 400 departments, only whole levels that fit are kept: faculties plus flagged teams.
+    assert shown[:2] == ["Unit ORG", "Unit F0"]
+    assert not [name for name in shown if name.startswith("Unit D")]
+    assert len(shown) <= PRINT_UNIT_ROWS + PRINT_FLAGGED_ROWS
+    assert f"of the {len(big.units)} units" in html and "down to the level “Faculty”" in html
+    # The flagged table is limited too, and says where the rest is.
+    (flagged_table,) = [
+        t for t in tree.find_all("table") if "flagged" in (t.attrs.get("class") or "")
+    ]
+    assert len(flagged_table.find_all("tbody")[0].find_all("tr")) == PRINT_FLAGGED_ROWS
+    assert f"the first {PRINT_FLAGGED_ROWS} of the {len(big.flagged)} signals" in html
+
+
+def test_a_report_that_fits_prints_every_unit_without_a_limit_note(report: Report) -> None:
+    html = render_html(report, "en", medium="print")
+    assert "This printed version lists the units down to" not in html
+    assert "This printed version lists the first" not in html

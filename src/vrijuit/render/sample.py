@@ -34,6 +34,7 @@ from vrijuit.stats.report_model import (
     UnitSection,
     UnitTable,
     WavePoint,
+    WaveSlope,
 )
 
 __all__ = ["sample_report", "sector_figure"]
@@ -94,6 +95,7 @@ def sample_report() -> Report:
         icc=IccSummary(0.12, 0.01, 0.35, 0.52, 3, False),
         agreement=AgreementSummary(0.78, 0.81, 3, "uniform"),
         trend=(WavePoint("2025", 38, 3.41, 3.18, 3.64), WavePoint("2026", 40, 3.62, 3.39, 3.85)),
+        wave_slope=WaveSlope(0.21, 0.08, 0.05, 0.37, 0.012, 2, "wave_value"),
         items=(
             ItemDistribution(
                 "c1",
