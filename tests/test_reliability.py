@@ -14,8 +14,10 @@ from statsmodels.multivariate.factor import Factor
 
 from conftest import load_reference
 from vrijuit.stats.reliability import (
+    ItemCovariance,
     cronbach_alpha,
     feldt_interval,
+    item_covariance,
     item_rest_correlations,
     mcdonald_omega,
     scale_works_alike,
@@ -313,3 +315,51 @@ def test_pairwise_alpha_with_random_gaps_matches_pingouin(seed, share_missing) -
     if len(listwise) >= 3 and (listwise.var() > 0).all():
         expected = pg.cronbach_alpha(listwise)[0]
         assert cronbach_alpha(frame, missing="listwise").alpha == pytest.approx(expected, abs=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    share_missing=st.floats(0.0, 0.3),
+    missing=st.sampled_from(["pairwise", "listwise"]),
+)
+def test_item_covariance_equals_pandas_pairwise_cov_and_corr(
+    seed: int, share_missing: float, missing: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    x = _one_factor(60, [0.8, 0.6, 0.5, 0.4], seed) * 3 + 1000.0  # far from 0: centring matters
+    x[rng.random(x.shape) < share_missing] = np.nan
+    frame = pd.DataFrame(x)
+    if missing == "listwise":
+        frame = frame.dropna()
+    moments = item_covariance(x, missing=missing)  # type: ignore[arg-type]
+    # pandas computes each pair over the rows answering both (R's use="pairwise").
+    np.testing.assert_allclose(moments.cov, frame.cov().to_numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(moments.corr, frame.corr().to_numpy(), rtol=1e-9, atol=1e-12)
+    answered = frame.notna().astype(float).to_numpy()
+    np.testing.assert_array_equal(moments.pair_n, answered.T @ answered)
+    assert moments.n_rows == int(frame.notna().any(axis=1).sum())
+
+
+def test_shared_item_covariance_gives_the_same_alpha_omega_and_item_rest() -> None:
+    x = _one_factor(300, [0.8, 0.7, 0.6, 0.5], 3)
+    x[np.random.default_rng(3).random(x.shape) < 0.05] = np.nan
+    for missing in ("pairwise", "listwise"):
+        moments = item_covariance(x, missing=missing)  # type: ignore[arg-type]
+        assert isinstance(moments, ItemCovariance) and moments.missing == missing
+        assert cronbach_alpha(moments) == cronbach_alpha(x, missing=missing)  # type: ignore[arg-type]
+        omega_shared = mcdonald_omega(moments)
+        omega_items = mcdonald_omega(x, missing=missing)  # type: ignore[arg-type]
+        assert omega_shared.omega == omega_items.omega and omega_shared.missing == missing
+        shared = item_rest_correlations(moments)
+        direct = item_rest_correlations(x, missing=missing)  # type: ignore[arg-type]
+        np.testing.assert_array_equal(shared.item_rest, direct.item_rest)
+        assert shared.n == direct.n
+
+
+def test_shared_item_covariance_with_another_missing_rule_is_refused() -> None:
+    moments = item_covariance(_one_factor(50, [0.8, 0.7, 0.6], 1), missing="listwise")
+    with pytest.raises(ValueError, match="computed listwise, not pairwise"):
+        cronbach_alpha(moments, missing="pairwise")
+    with pytest.raises(ValueError, match="at least 3 items"):
+        mcdonald_omega(item_covariance(_one_factor(50, [0.8, 0.7], 1)))

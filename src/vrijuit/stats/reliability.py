@@ -33,10 +33,12 @@ __all__ = [
     "FeldtInterval",
     "InvarianceCheck",
     "InvarianceIssue",
+    "ItemCovariance",
     "ItemRestResult",
     "OmegaResult",
     "cronbach_alpha",
     "feldt_interval",
+    "item_covariance",
     "item_rest_correlations",
     "mcdonald_omega",
     "scale_works_alike",
@@ -49,21 +51,61 @@ _MISSING: tuple[str, ...] = ("pairwise", "listwise")
 _ZERO_VARIANCE = 1e-12
 
 
-@dataclass(frozen=True)
-class _Moments:
-    """Covariance and correlation matrices of the items under one missing-data rule."""
+@dataclass(frozen=True, eq=False)
+class ItemCovariance(Result):
+    """Covariance and correlation matrices of a scale's items under one missing-data rule.
+
+    Computed once per scale by :func:`item_covariance` and passed instead of the items to
+    :func:`cronbach_alpha`, :func:`mcdonald_omega` and :func:`item_rest_correlations`, which
+    then skip the pass over the N × K answers (at a million respondents that pass is most of
+    their cost).
+
+    Attributes
+    ----------
+    cov, corr
+        K × K covariances and correlations (pairwise: each pair over the rows answering both).
+    n_rows
+        Rows used: complete rows (listwise) or rows with at least one answer (pairwise).
+    pair_n
+        K × K rows answering both items of each pair.
+    missing
+        ``"pairwise"`` or ``"listwise"``.
+    """
 
     cov: FloatArray
     corr: FloatArray
     n_rows: int
     pair_n: FloatArray
+    missing: str
 
 
-def _moments(items: Any, missing: str) -> _Moments:
-    """Pairwise or listwise covariances and correlations, vectorised with matrix products.
+def item_covariance(items: Any, *, missing: Missing = "pairwise") -> ItemCovariance:
+    """Pairwise or listwise item covariances and correlations, vectorised with matrix products.
 
-    For each pair (j, k) only the rows answering both enter, like R's ``cov(use="pairwise")``.
-    Correlations use the variances over the same rows, like ``cor(use="pairwise")``.
+    For each pair (j, k) only the rows answering both enter,
+
+    .. math::  C_{jk} = \\frac{\\sum_i x_{ij} x_{ik} - \\frac{1}{n_{jk}}\\sum_i x_{ij}
+               \\sum_i x_{ik}}{n_{jk} - 1}
+
+    (sums over the n_jk rows answering both), like R's ``cov(x, use="pairwise")``;
+    correlations use the variances over the same rows, like ``cor(x, use="pairwise")``.
+    Columns are centred on their means first, so the one-pass sums lose no precision.
+
+    Parameters
+    ----------
+    items
+        N × K keyed item answers; NaN = missing.
+    missing
+        ``"pairwise"`` (default, as psych and pingouin) or ``"listwise"`` (complete rows only).
+
+    Examples
+    --------
+    >>> x = np.array([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4], [5, 4, np.nan]])
+    >>> moments = item_covariance(x)
+    >>> moments.n_rows, moments.pair_n[0].tolist(), round(float(moments.cov[0, 2]), 4)
+    (5, [5.0, 5.0, 4.0], 1.1667)
+    >>> cronbach_alpha(moments).alpha == cronbach_alpha(x).alpha
+    True
     """
     matrix = as_float_matrix(items, name="items")
     check_option(missing, name="missing", allowed=_MISSING)
@@ -71,17 +113,19 @@ def _moments(items: Any, missing: str) -> _Moments:
     if missing == "listwise":
         complete: npt.NDArray[np.bool_] = np.all(answered, axis=1)
         answered &= complete[:, np.newaxis]
-    # Rows without any answer add nothing to the sums below, so no copy of the rows is made.
-    n_rows = int(answered.any(axis=1).sum())
     mask = answered.astype(np.float64)
+    # Column totals by matrix-vector products: much faster than sum(axis=0) on N × K.
+    ones = np.ones(matrix.shape[0])
     x = np.where(answered, matrix, 0.0)
-    counts = mask.sum(axis=0)
+    counts = ones @ mask
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(counts > 0, x.sum(axis=0) / counts, 0.0)
+        means = np.where(counts > 0, (ones @ x) / counts, 0.0)
     # Centre on the column means first: the one-pass sums below then lose no precision.
     x -= means
     x *= mask
     pair_n = mask.T @ mask
+    # Rows without any answer add nothing to the sums below, so no copy of the rows is made.
+    n_rows = int(np.count_nonzero(mask @ np.ones(matrix.shape[1])))
     sums = x.T @ mask  # sums[j, k]: sum of item j over rows where k is answered
     cross = x.T @ x
     x *= x
@@ -91,7 +135,26 @@ def _moments(items: Any, missing: str) -> _Moments:
         var_jk = (squares - sums * sums / pair_n) / (pair_n - 1)
         corr = cov / np.sqrt(var_jk * var_jk.T)
     np.fill_diagonal(corr, 1.0)
-    return _Moments(cov=cov, corr=corr, n_rows=n_rows, pair_n=pair_n)
+    return ItemCovariance(cov=cov, corr=corr, n_rows=n_rows, pair_n=pair_n, missing=missing)
+
+
+def _moments(items: Any, missing: str | None) -> ItemCovariance:
+    """The items' :class:`ItemCovariance`: given, or computed (pairwise unless told otherwise)."""
+    if isinstance(items, ItemCovariance):
+        if missing is not None and missing != items.missing:
+            raise ValueError(
+                f"the item covariances were computed {items.missing}, not {missing}; "
+                "compute them with the rule you want."
+            )
+        return items
+    rule = "pairwise" if missing is None else missing
+    return item_covariance(items, missing=rule)  # type: ignore[arg-type]
+
+
+def _n_items(items: Any) -> int:
+    if isinstance(items, ItemCovariance):
+        return int(items.cov.shape[0])
+    return int(as_float_matrix(items, name="items").shape[1])
 
 
 def _alpha_from(cov: FloatArray) -> float:
@@ -219,7 +282,7 @@ def _is_psd(cov: FloatArray) -> bool:
 
 
 def cronbach_alpha(
-    items: Any, *, missing: Missing = "pairwise", confidence: float = 0.95
+    items: Any, *, missing: Missing | None = None, confidence: float = 0.95
 ) -> AlphaResult:
     """Cronbach's alpha, standardised alpha and the Feldt confidence interval.
 
@@ -233,9 +296,11 @@ def cronbach_alpha(
     Parameters
     ----------
     items
-        N × K item answers, already reverse-keyed; NaN = missing.
+        N × K item answers, already reverse-keyed; NaN = missing. Or their
+        :class:`ItemCovariance` (computed once per scale and shared with omega and item-rest).
     missing
-        ``"pairwise"`` (default, as psych and pingouin) or ``"listwise"``.
+        ``"pairwise"`` (default, as psych and pingouin) or ``"listwise"``; with an
+        :class:`ItemCovariance`, the rule it was computed with.
     confidence
         Coverage of the Feldt interval.
 
@@ -258,11 +323,10 @@ def cronbach_alpha(
     (0.9333, 5)
     """
     confidence = check_confidence(confidence)
-    matrix = as_float_matrix(items, name="items")
-    n_items = matrix.shape[1]
+    n_items = _n_items(items)
     if n_items < 2:
         raise ValueError(f"alpha needs at least 2 items, got {n_items}.")
-    moments = _moments(matrix, missing)
+    moments = _moments(items, missing)
     problems: list[str] = []
     variances = np.diag(moments.cov)
     finite_var = np.where(np.isfinite(variances), variances, 0.0)
@@ -272,7 +336,7 @@ def cronbach_alpha(
     if moments.n_rows < 3 or not np.isfinite(moments.cov).all():
         return AlphaResult(
             alpha=nan, std_alpha=nan, ci_low=nan, ci_high=nan, n=moments.n_rows,
-            n_items=n_items, mean_r=nan, missing=missing, confidence=confidence,
+            n_items=n_items, mean_r=nan, missing=moments.missing, confidence=confidence,
             covariance_psd=False, zero_variance_items=zero, probable_keying_error=False,
             problems=("too_few_rows",) if moments.n_rows < 3 else ("too_few_pairs",),
         )  # fmt: skip
@@ -303,7 +367,7 @@ def cronbach_alpha(
         n=moments.n_rows,
         n_items=n_items,
         mean_r=mean_r,
-        missing=missing,
+        missing=moments.missing,
         confidence=confidence,
         covariance_psd=psd,
         zero_variance_items=zero,
@@ -386,7 +450,7 @@ def _fit_one_factor(corr: FloatArray) -> tuple[FloatArray, FloatArray, bool]:
     return loadings, theta, bool(fit.success)
 
 
-def mcdonald_omega(items: Any, *, missing: Missing = "pairwise") -> OmegaResult:
+def mcdonald_omega(items: Any, *, missing: Missing | None = None) -> OmegaResult:
     """McDonald's omega_t from a one-factor (congeneric) model fitted by maximum likelihood.
 
     .. math::  \\omega_t = \\frac{(\\sum_m \\lambda_m)^2}
@@ -401,9 +465,11 @@ def mcdonald_omega(items: Any, *, missing: Missing = "pairwise") -> OmegaResult:
     Parameters
     ----------
     items
-        N × K keyed item answers (K ≥ 3; K = 2 does not identify a one-factor model).
+        N × K keyed item answers (K ≥ 3; K = 2 does not identify a one-factor model), or their
+        :class:`ItemCovariance`.
     missing
-        ``"pairwise"`` (default) or ``"listwise"`` moments.
+        ``"pairwise"`` (default) or ``"listwise"`` moments; with an :class:`ItemCovariance`,
+        the rule it was computed with.
 
     Notes
     -----
@@ -422,13 +488,12 @@ def mcdonald_omega(items: Any, *, missing: Missing = "pairwise") -> OmegaResult:
     >>> round(mcdonald_omega(x).omega, 2)
     0.8
     """
-    matrix = as_float_matrix(items, name="items")
-    n_items = matrix.shape[1]
+    n_items = _n_items(items)
     if n_items < 3:
         raise ValueError(
             f"omega needs at least 3 items for a one-factor model, got {n_items}; use alpha."
         )
-    moments = _moments(matrix, missing)
+    moments = _moments(items, missing)
     if moments.n_rows < 3 or not np.isfinite(moments.cov).all():
         raise ValueError(f"omega needs at least 3 rows with answers, got {moments.n_rows}.")
     sd = np.sqrt(np.diag(moments.cov))
@@ -449,7 +514,7 @@ def mcdonald_omega(items: Any, *, missing: Missing = "pairwise") -> OmegaResult:
         uniquenesses=theta,
         n=moments.n_rows,
         n_items=n_items,
-        missing=missing,
+        missing=moments.missing,
         converged=converged,
         negative_loadings=tuple(int(i) for i in np.flatnonzero(std_loadings < 0)),
         heywood=tuple(int(i) for i in np.flatnonzero(std_theta <= _THETA_MIN * 1.0001)),
@@ -481,7 +546,7 @@ class ItemRestResult(Result):
     missing: str
 
 
-def item_rest_correlations(items: Any, *, missing: Missing = "pairwise") -> ItemRestResult:
+def item_rest_correlations(items: Any, *, missing: Missing | None = None) -> ItemRestResult:
     """Item-rest (corrected item-total) correlations and alpha-if-item-deleted.
 
     From the covariance matrix C, for item m with rest score :math:`R_m = \\sum_{j\\ne m} x_j`:
@@ -490,6 +555,14 @@ def item_rest_correlations(items: Any, *, missing: Missing = "pairwise") -> Item
                {\\sqrt{C_{mm}\\,(\\mathbf 1^\\top C\\mathbf 1 - 2\\sum_j C_{mj} + C_{mm})}}
 
     and alpha-if-deleted is alpha of C without row and column m.
+
+    Parameters
+    ----------
+    items
+        N × K keyed item answers (K ≥ 3), or their :class:`ItemCovariance`.
+    missing
+        ``"pairwise"`` (default) or ``"listwise"``; with an :class:`ItemCovariance`, the rule
+        it was computed with.
 
     Notes
     -----
@@ -504,17 +577,16 @@ def item_rest_correlations(items: Any, *, missing: Missing = "pairwise") -> Item
     >>> np.round(item_rest_correlations(x).item_rest, 3).tolist()
     [0.969, 0.795, 0.908]
     """
-    matrix = as_float_matrix(items, name="items")
-    n_items = matrix.shape[1]
+    n_items = _n_items(items)
     if n_items < 3:
         raise ValueError(f"item-rest statistics need at least 3 items, got {n_items}.")
-    moments = _moments(matrix, missing)
+    moments = _moments(items, missing)
     item_rest, alpha_if_deleted = _item_rest_from(moments.cov)
     return ItemRestResult(
         item_rest=np.asarray(item_rest, dtype=np.float64),
         alpha_if_deleted=np.asarray(alpha_if_deleted, dtype=np.float64),
         n=moments.n_rows,
-        missing=missing,
+        missing=moments.missing,
     )
 
 
