@@ -332,7 +332,8 @@ def _reliability(ctx: _Context, scale: Scale) -> Reliability | None:
     if len(scale.items) < 2:
         return None
     module = importlib.import_module("vrijuit.stats.reliability")
-    items = ctx.keyed[scale.id]
+    # One pass over the answers for both coefficients: the covariances are shared.
+    items = module.item_covariance(ctx.keyed[scale.id])
     alpha = module.cronbach_alpha(items)
     omega = module.mcdonald_omega(items) if len(scale.items) >= 3 else None
     return Reliability(
