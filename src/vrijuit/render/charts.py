@@ -11,6 +11,7 @@ The functions take text that is already translated: charts know nothing about la
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -351,10 +352,16 @@ def trend_plot(
     """
     values = [v for _, *numbers in rows for v in numbers if v is not None]
     low, high = bounds
+    ticks = 4
     if values:
-        spread = max(max(values) - min(values), 0.2)
-        low = max(low, min(values) - 0.25 * spread)
-        high = min(high, max(values) + 0.25 * spread)
+        # At least half a point of the scale, so that noise does not look like a landslide;
+        # round steps (0.1, 0.25, 0.5, …) so that the tick labels are easy to read.
+        middle = (max(values) + min(values)) / 2
+        spread = max(max(values) - min(values), 0.5)
+        step = next(s for s in (0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0) if s * 5 >= spread)
+        low = max(low, math.floor((middle - spread / 2) / step) * step)
+        high = min(high, math.ceil((middle + spread / 2) / step) * step)
+        ticks = max(round((high - low) / step), 1)
     span = (high - low) or 1.0
     left, right, top, plot_h = 60, 20, 12, 180
     height = top + plot_h + 40
@@ -373,8 +380,8 @@ def trend_plot(
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{GRID}"/>'
         f'<line x1="{left}" y1="{bottom}" x2="{WIDTH - right}" y2="{bottom}" stroke="{GRID}"/>'
     )
-    for tick_index in range(5):
-        value = low + span * tick_index / 4
+    for tick_index in range(ticks + 1):
+        value = low + span * tick_index / ticks
         parts.append(_text(left - 6, y_of(value) + 4, number(value), anchor="end"))
     if reference is not None and low <= reference <= high:
         yr = y_of(reference)

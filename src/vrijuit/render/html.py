@@ -398,7 +398,12 @@ class _View:
             reference_label=self.t("report.chart.cutoff"),
             number=lambda v: self.num(v),
             caption=title,
-            columns=self._interval_columns("report.chart.wave"),
+            columns=(
+                self.t("report.chart.wave"),
+                self.t("report.figure.mean"),
+                self.t("report.chart.ci_low"),
+                self.t("report.chart.ci_high"),
+            ),
         )
         # The table names each round with its number of respondents.
         rows = tuple(
