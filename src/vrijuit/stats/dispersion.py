@@ -341,17 +341,15 @@ class Polarisation(Result):
         )
 
 
-def _bimodality_coefficient(y: FloatArray, grouping: Groups, mean: FloatArray) -> FloatArray:
+def _bimodality_coefficient(
+    n: FloatArray, mean: FloatArray, m2: FloatArray, m3: FloatArray, m4: FloatArray
+) -> FloatArray:
     """Sarle's bimodality coefficient per team from bias-corrected skewness and kurtosis.
 
     BC = (G1² + 1) / (G2 + 3(n − 1)²/((n − 2)(n − 3))), with G1, G2 the sample skewness and
-    excess kurtosis as SAS computes them (scipy ``skew/kurtosis(bias=False)``).
+    excess kurtosis as SAS computes them (scipy ``skew/kurtosis(bias=False)``), from the
+    central moments m2, m3, m4 (divisor n) of each team.
     """
-    n = grouping.sizes().astype(np.float64)
-    deviation = y - mean[grouping.codes]
-    m2 = grouping.sum(deviation**2) / np.maximum(n, 1.0)
-    m3 = grouping.sum(deviation**3) / np.maximum(n, 1.0)
-    m4 = grouping.sum(deviation**4) / np.maximum(n, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         g1 = m3 / m2**1.5
         g2 = m4 / m2**2 - 3.0
@@ -361,6 +359,33 @@ def _bimodality_coefficient(y: FloatArray, grouping: Groups, mean: FloatArray) -
     # Relative to the scale of the data, so rounding noise in a constant team is not variance.
     flat = m2 <= 1e-12 * (1.0 + mean**2)
     return np.where((n >= 4) & ~flat, coefficient, np.nan)
+
+
+def _team_moments(
+    y: FloatArray, grouping: Groups
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """n, mean, variance (n − 1) and central moments m2, m3, m4 (divisor n) of every team.
+
+    Two passes over the rows: the team sums give the means, then the powers of the deviations
+    from the team mean (two-pass, as numerically stable as ``Groups.var``) are summed with one
+    bincount each; powers by multiplication (``**3`` would call ``pow`` per element).
+    """
+    codes, n_groups = grouping.codes, grouping.n_groups
+    n = np.bincount(codes, minlength=n_groups).astype(np.int64)
+    size = n.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.bincount(codes, weights=y, minlength=n_groups) / size, np.nan)
+    deviation = y - mean[codes]
+    squared = deviation * deviation
+    ss = np.bincount(codes, weights=squared, minlength=n_groups)
+    deviation *= squared  # now the cubes
+    cubes = np.bincount(codes, weights=deviation, minlength=n_groups)
+    squared *= squared  # now the fourth powers
+    fourth = np.bincount(codes, weights=squared, minlength=n_groups)
+    denominator = np.maximum(size, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(n > 1, ss / (size - 1.0), np.nan)
+    return n, mean, var, ss / denominator, cubes / denominator, fourth / denominator
 
 
 def polarisation(
@@ -434,13 +459,12 @@ def polarisation(
     if not 0.0 < min_share <= 1.0:
         raise ValueError(f"min_share must lie in (0, 1], got {min_share!r}.")
     y, grouping = _scores_and_groups(scores, groups)
-    n = grouping.sizes()
-    mean = grouping.mean(y)
-    count = grouping.sum((y < c).astype(np.float64)).astype(np.int64)
+    n, mean, var, m2, m3, m4 = _team_moments(y, grouping)
+    count = np.bincount(grouping.codes[y < c], minlength=grouping.n_groups).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n > 0, count / n, np.nan)
-    rwg = 1.0 - np.minimum(grouping.var(y), sigma2) / sigma2
-    bimodality = _bimodality_coefficient(y, grouping, mean)
+    rwg = 1.0 - np.minimum(var, sigma2) / sigma2
+    bimodality = _bimodality_coefficient(n.astype(np.float64), mean, m2, m3, m4)
 
     eligible = n >= min_n
     mean_fine = eligible & (mean >= c)

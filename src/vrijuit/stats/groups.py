@@ -84,6 +84,9 @@ class Groups:
     def _reduce(self, matrix: FloatArray, weights: FloatArray) -> FloatArray:
         """Sum ``weights`` (shaped like ``matrix``) per group and column."""
         n_columns = matrix.shape[1]
+        if n_columns == 1:  # one column: the codes are the index, no N-sized index to build
+            totals = np.bincount(self.codes, weights=weights.ravel(), minlength=self.n_groups)
+            return np.asarray(totals, dtype=np.float64).reshape(self.n_groups, 1)
         totals = np.bincount(
             self._flat_index(n_columns),
             weights=weights.ravel(),
@@ -95,8 +98,14 @@ class Groups:
         """Non-missing values per group (and per column for a matrix)."""
         matrix = as_float_matrix(values, name="values")
         self._check_rows(matrix)
-        out = self._reduce(matrix, (~np.isnan(matrix)).astype(np.float64))
-        return _shape_like(out, values)
+        return _shape_like(self._count(matrix), values)
+
+    def _count(self, matrix: FloatArray) -> FloatArray:
+        missing = np.isnan(matrix)
+        if not missing.any():  # nothing missing: every row counts, one plain bincount
+            sizes = self.sizes().astype(np.float64)
+            return np.repeat(sizes[:, np.newaxis], matrix.shape[1], axis=1)
+        return self._reduce(matrix, (~missing).astype(np.float64))
 
     def sum(self, values: Any) -> FloatArray:
         """Sum of the non-missing values per group (0 for a group with none)."""
@@ -109,7 +118,7 @@ class Groups:
         """Mean of the non-missing values per group (NaN for a group with none)."""
         matrix = as_float_matrix(values, name="values")
         self._check_rows(matrix)
-        count = self._reduce(matrix, (~np.isnan(matrix)).astype(np.float64))
+        count = self._count(matrix)
         total = self._reduce(matrix, np.nan_to_num(matrix, nan=0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(count > 0, total / count, np.nan)
