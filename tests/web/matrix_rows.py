@@ -21,7 +21,7 @@ class Row:
     """One request and what each persona gets back.
 
     ``kwargs`` builds the URL arguments from the test organisation (``org.psychology`` etc.;
-    see conftest.py), so objects in URLs always belong to the personas' units.
+    see personas.py), so objects in URLs always belong to the personas' units.
     """
 
     expect: dict[str, int]

@@ -7,10 +7,10 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from smtp_server import smtp_server
 
-from conftest import PASSWORD
 from vrijuit.accounts.models import User
+from web.personas import PASSWORD
+from web.smtp_server import smtp_server
 
 
 def login(client: Client, email: str, password: str):  # type: ignore[no-untyped-def]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from matrix_rows import PERSONAS, Row
 
-from conftest import client_for
+from web.matrix_rows import PERSONAS, Row
+from web.personas import client_for
 
 # The Django admin is for superusers only; it is checked as a whole in test_django_admin_*.
 SKIPPED_NAMESPACES = {"admin"}
@@ -19,7 +19,7 @@ SKIPPED_NAMESPACES = {"admin"}
 def all_rows() -> dict[str, list[Row]]:
     rows: dict[str, list[Row]] = {}
     for path in sorted(Path(__file__).parent.glob("matrix_rows*.py")):
-        module = importlib.import_module(path.stem)
+        module = importlib.import_module(f"web.{path.stem}")
         for name, entries in module.ROWS.items():
             if name in rows:
                 raise AssertionError(f"{name} has rows in two files")
