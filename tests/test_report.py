@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from vrijuit.i18n import translate
 from vrijuit.render import render_html
 from vrijuit.stats.instruments import Instrument, load_instrument
 from vrijuit.stats.report import build_report
@@ -197,7 +198,7 @@ def test_the_suppression_statement_names_every_suppressed_cell_with_its_reason(
     assert any(s.reason == "complementary" for s in report.suppressed)
     assert "would reveal the answers of fewer than 5 people" in section
     dutch = render_html(report, "nl")
-    assert "t4 wordt niet getoond, omdat minder dan 5 mensen antwoordden." in dutch
+    assert "t4 wordt niet getoond, omdat minder dan 5 mensen" in dutch
 
 
 def test_a_cell_the_audit_could_not_verify_is_explained_in_plain_words_in_both_languages(
@@ -219,10 +220,12 @@ def test_a_cell_the_audit_could_not_verify_is_explained_in_plain_words_in_both_l
     (item,) = [s for s in report.suppressed if s.cell == "attribute:gender=f"]
     assert (item.reason, item.revealed) == ("unverified", None)
     assert all(g.group != "f" for section in report.gaps for g in section.gaps)
-    english = render_html(report, "en")
-    assert "The group gender = f is hidden to be safe: with this many groups" in english
-    dutch = render_html(report, "nl")
-    assert "De groep gender = f is voor de zekerheid verborgen" in dutch
+    for lang in ("en", "nl"):
+        html = render_html(report, lang)
+        section = html[html.index('id="suppressed"') :]
+        why = translate("report.suppressed.unverified", lang, cell="@").split("@")[1]
+        (line,) = [li for li in section.split("<li>") if why in li]  # the one unverified cell
+        assert "gender" in line.split(why)[0]
 
 
 def test_small_cells_show_bands_and_no_distribution(report: Report) -> None:
@@ -622,3 +625,124 @@ def test_a_leader_correction_beyond_one_is_shown_clipped_with_the_flag(
     assert relation.disattenuated_clipped == pytest.approx(np.clip(corrected, -1, 1))
     as_json = relation.to_dict()
     assert as_json["exceeds_one"] is beyond_one and abs(as_json["disattenuated_clipped"]) <= 1
+
+
+# -- gaps inside units ------------------------------------------------------------------------
+
+
+def subtree_teams(unit: str) -> set[str]:
+    """The teams at or below ``unit`` in TREE, by walking each team's ancestors."""
+    inside = set()
+    for team in TEAM_SIZES:
+        walk: str | None = team
+        while walk is not None:
+            if walk == unit:
+                inside.add(team)
+            walk = TREE[walk]
+    return inside
+
+
+@pytest.fixture(scope="module")
+def unit_gap_survey(instrument: Instrument) -> tuple[pd.DataFrame, Report]:
+    frame = make_responses(instrument, seed=21)
+    # a few people leave gender empty: they belong to the rest of their unit
+    frame.loc[frame.sample(frac=0.06, random_state=4).index, "gender"] = None
+    return frame, build_report(frame, instrument, tree=TREE, by=("gender",), k=K)
+
+
+def test_unit_gaps_match_welch_and_hedges_g_of_the_value_against_the_rest_of_the_unit(
+    unit_gap_survey: tuple[pd.DataFrame, Report], instrument: Instrument
+) -> None:
+    from vrijuit.stats.gaps import hedges_g, mean_difference
+
+    frame, report = unit_gap_survey
+    (table,) = report.unit_gaps
+    assert (table.attribute, table.scale_id) == ("gender", SCALE)
+    assert len(table) >= 4
+    scored = frame.assign(score=naive_scores(frame, instrument))
+    for row in range(len(table)):
+        unit, group = str(table.unit_id[row]), str(table.group[row])
+        people = scored[scored.team.isin(subtree_teams(unit))]
+        x = people.score[people.gender == group].dropna()
+        y = people.score[people.gender != group].dropna()  # includes an empty gender
+        welch, effect = mean_difference(x, y), hedges_g(x, y)
+        assert (table.n[row], table.n_other[row]) == (len(x), len(y))
+        got = [table.mean[row], table.mean_other[row], table.difference[row]]
+        got += [table.ci_low[row], table.ci_high[row], table.hedges_g[row]]
+        want = [welch.mean_x, welch.mean_y, welch.difference, welch.ci_low, welch.ci_high]
+        want += [effect.g]
+        assert got == pytest.approx(want, rel=1e-9)
+        assert (table.g_ci_low[row], table.g_ci_high[row]) == pytest.approx(
+            (effect.g_ci_low, effect.g_ci_high), abs=1e-8
+        )
+
+
+def test_a_unit_gap_is_shown_only_for_shown_cells_with_k_people_on_both_sides(
+    unit_gap_survey: tuple[pd.DataFrame, Report],
+) -> None:
+    frame, report = unit_gap_survey
+    (table,) = report.unit_gaps
+    hidden = {s.cell for s in report.suppressed}
+    shown_units = {u.unit_id for u in report.units}
+    for row in range(len(table)):
+        unit, group = str(table.unit_id[row]), str(table.group[row])
+        assert table.cell[row] == f"unit_attribute:{unit}|gender={group}"
+        assert table.cell[row] not in hidden and unit in shown_units
+        people = frame[frame.team.isin(subtree_teams(unit))]
+        assert (people.gender == group).sum() >= K and (people.gender != group).sum() >= K
+        assert table.n[row] >= K and table.n_other[row] >= K
+    # the hidden unit × gender cells (t4 has 3 people) never appear
+    assert not {c for c in hidden if c.startswith("unit_attribute:")} & set(table.cell)
+    assert "t4" not in set(table.unit_id)
+    assert json.loads(json.dumps(report.to_dict()))["unit_gaps"][0]["unit_id"] == list(
+        table.unit_id
+    )
+
+
+def test_a_unit_gap_whose_rest_has_fewer_than_k_people_is_left_out_even_if_the_plan_shows_it(
+    instrument: Instrument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vrijuit.stats import disclosure
+
+    # t1: 12 women and 3 men, so "t1 minus women" is 3 people
+    frame = make_responses(instrument, seed=5)
+    t1 = frame.index[frame.team == "t1"]
+    frame.loc[t1, "gender"] = ["m"] * 3 + ["f"] * (len(t1) - 3)
+    women_t1 = disclosure.CellKey("unit_attribute", unit="t1", attribute="gender", value="f")
+    real_plan = disclosure.plan_disclosure
+
+    def plan_that_misses_the_rest(*args: Any, **kwargs: Any) -> Any:
+        plan = real_plan(*args, **kwargs)
+        assert women_t1 not in plan.shown  # the real audit hides it: the rest is derivable
+        suppressed = {key: r for key, r in plan.suppressed.items() if key != women_t1}
+        return disclosure.DisclosurePlan(plan.shown | {women_t1}, suppressed, plan.k, plan.method)
+
+    monkeypatch.setattr(disclosure, "plan_disclosure", plan_that_misses_the_rest)
+    report = build_report(frame, instrument, tree=TREE, by=("gender",), k=K)
+    cells = {str(c) for table in report.unit_gaps for c in table.cell}
+    assert "unit_attribute:t1|gender=f" not in cells
+
+
+def test_unit_cells_the_audit_could_not_verify_give_no_unit_gaps_and_say_why(
+    responses: pd.DataFrame, instrument: Instrument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vrijuit.stats import disclosure
+
+    real_plan = disclosure.plan_disclosure
+
+    def plan_too_large(*args: Any, **kwargs: Any) -> Any:
+        plan = real_plan(*args, **kwargs)
+        lattice = args[0]
+        analyst = {key for key in plan.shown if key.kind == "unit_attribute"}
+        assert analyst  # something to hide
+        suppressed = dict(plan.suppressed)
+        for key in analyst:
+            suppressed[key] = disclosure.SuppressionReason("unverified", lattice.cell(key).n)
+        return disclosure.DisclosurePlan(plan.shown - analyst, suppressed, plan.k, plan.method)
+
+    monkeypatch.setattr(disclosure, "plan_disclosure", plan_too_large)
+    report = build_report(responses, instrument, tree=TREE, by=("gender",), k=K)
+    assert report.unit_gaps == ()
+    unverified = [s for s in report.suppressed if s.reason == "unverified"]
+    assert unverified and all(s.kind == "unit_attribute" for s in unverified)
+    assert report.gaps[0].gaps  # the organisation's gaps are still there

@@ -50,6 +50,7 @@ from vrijuit.stats.report_model import (
     Share,
     Suppression,
     Text,
+    UnitGapTable,
     UnitScaleColumns,
     UnitTable,
     WavePoint,
@@ -844,6 +845,96 @@ def _level_trend(
     )
 
 
+# -- gaps inside units ------------------------------------------------------------------------
+
+
+def _unit_value_shown(plan: Any, lattice: Any, attribute: str) -> BoolArray:
+    """Units × values of ``attribute`` whose ``unit_attribute`` cell the plan shows."""
+    j = lattice.attribute_names.index(attribute)
+    values = {value: index for index, value in enumerate(lattice.attribute_values[j])}
+    position = {unit: index for index, unit in enumerate(lattice.units)}
+    shown = np.zeros((len(lattice.units), len(values)), dtype=bool)
+    for key in plan.shown:
+        if key.kind == "unit_attribute" and key.attribute == attribute:
+            shown[position[key.unit], values[key.value]] = True
+    return shown
+
+
+def _unit_gaps(
+    ctx: _Context,
+    plan: Any,
+    lattice: Any,
+    by: Sequence[str],
+    climate: Sequence[Scale],
+    sections: Sequence[GapSection],
+) -> tuple[UnitGapTable, ...]:
+    """Per ``by`` attribute, the first headline scale's gap in every unit where it may be shown.
+
+    Only where the organisation-level check found that the scale works alike across the
+    attribute's groups (the same condition as the organisation's gaps).
+    """
+    headline = next((scale for scale in climate if scale.headline), None)
+    if headline is None:
+        return ()
+    alike = {(s.attribute, s.scale_id) for s in sections if s.works_alike}
+    tables = []
+    for attribute in by:
+        if (attribute, headline.id) in alike:
+            table = _unit_gap_table(ctx, plan, lattice, attribute, headline)
+            if table is not None:
+                tables.append(table)
+    return tuple(tables)
+
+
+def _unit_gap_table(
+    ctx: _Context, plan: Any, lattice: Any, attribute: str, scale: Scale
+) -> UnitGapTable | None:
+    """The gaps of one attribute in every unit at once (vectorised over units × values)."""
+    shown = _unit_value_shown(plan, lattice, attribute)
+    shown &= ctx.unit_shown[:, None]
+    if not shown.any():
+        return None
+    j = lattice.attribute_names.index(attribute)
+    values = np.asarray(lattice.attribute_values[j], dtype=object)
+    result = importlib.import_module("vrijuit.stats.unit_gaps").unit_value_gaps(
+        ctx.scale_scores(scale.id),
+        ctx.teams,
+        lattice.attribute_codes[:, j],
+        parent=ctx.tree.parent,
+        n_values=len(values),
+        wanted=shown,
+    )
+    k = ctx.k
+    # The rest of the unit (unit minus unit × value) is derivable from the two shown cells, so
+    # it must have k members itself, and every number needs k scores in both groups.
+    keep = shown & (result.members_other >= k) & (result.n >= k) & (result.n_other >= k)
+    order = np.asarray(_tree_order(ctx.tree), dtype=np.int64)
+    at, value = np.nonzero(keep[order])
+    if at.size == 0:
+        return None
+    unit = order[at]
+    unit_ids = np.asarray(ctx.tree.units, dtype=object)[unit]
+    groups = values[value]
+    cells = [f"unit_attribute:{u}|{attribute}={g}" for u, g in zip(unit_ids, groups, strict=True)]
+    return UnitGapTable(
+        attribute=attribute,
+        scale_id=scale.id,
+        unit_id=unit_ids,
+        group=groups,
+        cell=np.array(cells, dtype=object),
+        n=result.n[unit, value],
+        n_other=result.n_other[unit, value],
+        mean=result.mean[unit, value],
+        mean_other=result.mean_other[unit, value],
+        difference=result.difference[unit, value],
+        ci_low=result.ci_low[unit, value],
+        ci_high=result.ci_high[unit, value],
+        hedges_g=result.g[unit, value],
+        g_ci_low=result.g_ci_low[unit, value],
+        g_ci_high=result.g_ci_high[unit, value],
+    )
+
+
 # -- leaders ----------------------------------------------------------------------------------
 
 
@@ -1064,7 +1155,9 @@ def build_report(
     tick("disclosure", 0, 1)
     disclosure = importlib.import_module("vrijuit.stats.disclosure")
     parents, names, unit_levels = _tree_description(tree, sorted(set(teams)))
-    lattice = disclosure.cells_for_report(teams, parents, attributes)
+    # Unit × value cells of the ``by`` attributes are planned with everything else, so the
+    # per-unit gaps pass the same differencing audit as every other shown number.
+    lattice = disclosure.cells_for_report(teams, parents, attributes, unit_attributes=tuple(by))
     plan = disclosure.plan_disclosure(lattice, k=k)
     door = _Door(k, frozenset(cell_id(key) for key in plan.shown))
     tree_arrays = _Tree(
@@ -1135,6 +1228,8 @@ def build_report(
             done += 1
             tick("statistics", done, total)
 
+    unit_gaps = _unit_gaps(ctx, plan, lattice, by, climate, gaps)
+
     leader = None
     leader_scales = [s for s in scored_scales if s.role == "leader_own"]
     if role_column is not None and leader_scales and climate:
@@ -1176,6 +1271,7 @@ def build_report(
         incidents=incidents,
         suppressed=_suppressions(plan, tree_arrays, ctx.organisation_cell),
         notes=tuple(ctx.notes),
+        unit_gaps=unit_gaps,
     )
 
 

@@ -56,7 +56,8 @@ __all__ = [
 ]
 
 # 2.0: the units are one columnar table (a list per field) instead of one object per unit.
-SCHEMA_VERSION = "2.0"
+# 2.1: unit_gaps filled (with Hedges' g columns); leaders carry the clipped correction.
+SCHEMA_VERSION = "2.1"
 
 # Columns of the unit tables: numpy arrays in Python, one JSON array per field (NaN → null).
 # The metadata string names the JSON type of an element; "counts" is a 2-D integer array whose
@@ -530,11 +531,14 @@ def _scale_columns(scale_id: str, sections: Sequence[UnitSection]) -> UnitScaleC
 
 @dataclass(frozen=True, eq=False)
 class UnitGapTable(Result):
-    """Gaps inside units: in each unit, one attribute value against the unit's other people.
+    """Gaps inside units: in each unit, one attribute value against the rest of the unit.
 
-    One row per unit × value whose ``unit_attribute`` cell is shown, whose unit is shown, and
-    whose "others" in the unit number at least k too. ``difference`` = mean − mean_other with
-    the Welch CI.
+    One row per unit × value (depth first from the root, values in order) where the unit and its
+    ``unit_attribute`` cell are shown and both the value's people and the rest of the unit
+    (``U minus U × value``, which a reader can derive from the two, including people who left
+    the attribute empty) number at least k, as members and as scores. ``difference`` =
+    ``mean`` − ``mean_other`` with the Welch CI; ``hedges_g`` with the non-central-t CI
+    (:func:`vrijuit.stats.unit_gaps.unit_value_gaps`).
     """
 
     attribute: str
@@ -549,6 +553,9 @@ class UnitGapTable(Result):
     difference: FloatColumn
     ci_low: FloatColumn
     ci_high: FloatColumn
+    hedges_g: FloatColumn
+    g_ci_low: FloatColumn
+    g_ci_high: FloatColumn
 
     def to_dict(self) -> dict[str, Any]:
         return _columns_dict(self)
