@@ -112,9 +112,13 @@ def _totals(y: FloatArray, X: FloatArray, codes: npt.NDArray[np.int64], n_groups
 def _profile(theta: float, tot: _Totals) -> tuple[float, FloatArray, FloatArray, float]:
     """REML deviance, β̂, A⁻¹ and σ̂² at a given θ = τ²/σ²."""
     c = theta / (1.0 + tot.n_j * theta)
-    A = tot.xtx - (tot.s_j * c[:, np.newaxis]).T @ tot.s_j
-    b = tot.xty - tot.s_j.T @ (c * tot.t_j)
-    yhy = tot.yty - float(c @ (tot.t_j * tot.t_j))
+    # Sums over the J teams as plain reductions, not BLAS products: a threaded BLAS call on a
+    # J-vector with a p × p result can wait ~10 ms for a thread on a busy 2-core machine, and
+    # the search makes dozens of calls.
+    weighted = tot.s_j * c[:, np.newaxis]
+    A = tot.xtx - (weighted[:, :, np.newaxis] * tot.s_j[:, np.newaxis, :]).sum(axis=0)
+    b = tot.xty - (weighted * tot.t_j[:, np.newaxis]).sum(axis=0)
+    yhy = tot.yty - float(np.sum(c * tot.t_j * tot.t_j))
     A_inv = np.asarray(np.linalg.inv(A), dtype=np.float64)
     beta = A_inv @ b
     p = A.shape[0]
