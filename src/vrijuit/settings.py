@@ -79,6 +79,11 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
         "public development key. See docs/configuration.md."
     )
 
+# Confidential survey waves: the key of the pseudonym HMAC (docs/surveys.md). Separate from
+# SECRET_KEY so that rotating the session key never re-keys longitudinal pseudonyms. Without it,
+# confidential waves cannot be launched when DEBUG is off.
+PSEUDONYM_SECRET = env_secret("VRIJUIT_PSEUDONYM_SECRET", "")
+
 ALLOWED_HOSTS = env_list("VRIJUIT_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("VRIJUIT_CSRF_TRUSTED_ORIGINS")
 # The public address, used in e-mails that are sent outside a request (invitations, reminders).
@@ -88,6 +93,8 @@ INSTALLED_APPS = [
     "vrijuit.web",  # first: its templates override contrib's (password reset, etc.)
     "vrijuit.accounts",
     "vrijuit.org",
+    "vrijuit.surveys",
+    "vrijuit.respond",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -266,7 +273,7 @@ X_FRAME_OPTIONS = "DENY"
 
 LOG_LEVEL = os.environ.get("VRIJUIT_LOG_LEVEL", "INFO")
 # Request paths that are never logged at all (the respondent pages add theirs here).
-LOG_SILENT_PATH_PREFIXES: list[str] = []
+LOG_SILENT_PATH_PREFIXES: list[str] = ["/respond/"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,226 @@
+"""Survey waves, invitations, the inbox and the reporting store.
+
+The data contract with the results app (``vrijuit.results``) is this module. The anonymous path
+(docs/surveys.md, and the design's "Identity separation") shapes every field here:
+
+* ``Invitation`` knows the person, but stores only the SHA-256 of its token, and a bare
+  ``responded`` flag (no time) that no page or export ever shows.
+* ``InboxEntry`` and ``Response`` know no person, no time, no IP address, no token: a random UUID,
+  the wave, the launch-time unit and coarsened attributes, the answers. ``Response`` carries the
+  wave's *period* label instead of a timestamp.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from vrijuit.org.models import Person, Unit
+
+MIN_K = 3
+DEFAULT_K = 5
+# The background attributes a wave may report on (organisation × attribute, unit × attribute).
+ATTRIBUTES = ("gender", "nationality_group", "position_level", "contract")
+OTHER = "other"  # the category small categories are merged into (coarsening)
+NOT_DECLARED = "not_declared"  # an optional attribute the person has not declared
+
+
+# Settings that are part of the promise made to respondents: fixed at launch (R9).
+LOCKED_FIELDS = (
+    "mode",
+    "k",
+    "report_attributes",
+    "unit_attributes",
+    "instrument",
+    "instrument_version",
+    "period",
+)
+
+
+class Mode(models.TextChoices):
+    ANONYMOUS = "anonymous", _("anonymous")
+    CONFIDENTIAL = "confidential", _("confidential")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class WaveLockedError(ValidationError):
+    """A change to a setting that is fixed at launch (mode, k, cells, instrument)."""
+
+
+class Wave(models.Model):
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    instrument = models.CharField(_("instrument"), max_length=100, default="vrijuit")
+    instrument_version = models.CharField(max_length=50, blank=True, editable=False)
+    units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("units in scope"),
+        related_name="waves",
+        help_text=_("Everyone in these units and their sub-units is invited."),
+    )
+    period = models.CharField(
+        _("period"), max_length=50, help_text=_("A label such as 2025-autumn; no dates.")
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.ANONYMOUS)
+    k = models.PositiveSmallIntegerField(
+        _("minimum group size (k)"), default=DEFAULT_K, validators=[MinValueValidator(MIN_K)]
+    )
+    report_attributes = models.JSONField(_("organisation × attribute cells"), default=list)
+    unit_attributes = models.JSONField(_("unit × attribute cells"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    remind_after_days = models.PositiveSmallIntegerField(
+        _("reminder after (days)"), default=7, help_text=_("0: no reminders.")
+    )
+    max_reminders = models.PositiveSmallIntegerField(_("at most this many reminders"), default=2)
+    launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_reminder_on = models.DateField(null=True, blank=True, editable=False)
+    # The worker claims a wave by moving this forward with a conditional UPDATE (surveys.worker).
+    next_check_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        ordering: ClassVar[list[str]] = ["-opens_on", "-pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(condition=models.Q(k__gte=MIN_K), name="wave_k_at_least_3"),
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="wave_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The last guard: whatever path a change takes, a launched wave keeps its promise.
+        if self.pk is not None:
+            stored = Wave.objects.filter(pk=self.pk).values("status", *LOCKED_FIELDS).first()
+            if stored is not None and stored["status"] != Status.DRAFT:
+                changed = {
+                    name: getattr(self, name)
+                    for name in LOCKED_FIELDS
+                    if stored[name] != getattr(self, name)
+                }
+                if changed:
+                    raise WaveLockedError(
+                        _("These settings are fixed at launch and cannot change: %(fields)s."),
+                        params={"fields": ", ".join(sorted(changed))},
+                    )
+        super().save(*args, **kwargs)
+
+    @property
+    def title(self) -> str:
+        if (get_language() or "nl").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title_nl
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.OPEN
+
+    @property
+    def all_attributes(self) -> list[str]:
+        """Every attribute the snapshot keeps (the union of both kinds of cells)."""
+        return [a for a in ATTRIBUTES if a in self.report_attributes or a in self.unit_attributes]
+
+    def check_unlocked_change(self, changed: dict[str, Any]) -> None:
+        """Refuse a change to a locked setting once the wave is launched."""
+        if self.is_draft:
+            return
+        locked = sorted(
+            name
+            for name, value in changed.items()
+            if name in LOCKED_FIELDS and getattr(self, name) != value
+        )
+        if locked:
+            raise WaveLockedError(
+                _("These settings are fixed at launch and cannot change: %(fields)s."),
+                params={"fields": ", ".join(locked)},
+            )
+
+
+class Invitation(models.Model):
+    """One person invited to one wave, with the launch-time snapshot of unit and attributes."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)  # SHA-256 hex; never the token
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    attributes = models.JSONField(default=dict)  # coarsened at launch
+    leads_unit = models.BooleanField(default=False)  # gets the leaders-only block
+    language = models.CharField(max_length=2, default="nl")
+    sent_on = models.DateField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    # Never shown on any page or export; only reminders read it.
+    responded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["wave", "person"], name="one_invitation_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} ({self.wave_id})"
+
+
+class InboxEntry(models.Model):
+    """A submitted response waiting to be flushed into ``Response`` in a shuffled batch."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="inbox")
+    payload = models.JSONField()  # {"unit": id, "attributes": {...}, "answers": {...}, ...}
+
+    class Meta:
+        verbose_name = _("inbox entry")
+        verbose_name_plural = _("inbox entries")
+
+    def __str__(self) -> str:
+        return f"inbox entry {self.id}"
+
+
+class Response(models.Model):
+    """The reporting store: one respondent's answers, with no link to the person (anonymous
+    mode) or a pseudonym only the reporting engine reads (confidential mode)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
+    period = models.CharField(max_length=50)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    attributes = models.JSONField(default=dict)
+    answers = models.JSONField(default=dict)  # {item_id: int | None}
+    # NULL, not "": anonymous mode has no pseudonym at all (the contract with vrijuit.results).
+    pseudonym = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"response {self.id}"
