@@ -746,3 +746,20 @@ def test_unit_cells_the_audit_could_not_verify_give_no_unit_gaps_and_say_why(
     unverified = [s for s in report.suppressed if s.reason == "unverified"]
     assert unverified and all(s.kind == "unit_attribute" for s in unverified)
     assert report.gaps[0].gaps  # the organisation's gaps are still there
+
+
+def test_beyond_the_atom_budget_unit_cells_are_hidden_at_once_with_one_note_per_attribute(
+    responses: pd.DataFrame, instrument: Instrument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vrijuit.stats.report as report_module
+
+    monkeypatch.setattr(report_module, "UNIT_CELL_ATOMS", 1)
+    report = build_report(responses, instrument, tree=TREE, by=("gender",), k=K)
+    assert report.unit_gaps == ()
+    assert not [s for s in report.suppressed if s.kind == "unit_attribute"]
+    notes = [n for n in report.notes if n.key == "report.note.unit_cells_unverified"]
+    assert [n.params for n in notes] == [{"attribute": "gender"}]
+    assert report.gaps[0].gaps  # the organisation's gaps are still there
+    for lang in ("en", "nl"):
+        wording = translate("report.note.unit_cells_unverified", lang, attribute="gender")
+        assert wording.split(":")[0] in render_html(report, lang)
