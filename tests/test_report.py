@@ -763,3 +763,42 @@ def test_beyond_the_atom_budget_unit_cells_are_hidden_at_once_with_one_note_per_
     for lang in ("en", "nl"):
         wording = translate("report.note.unit_cells_unverified", lang, attribute="gender")
         assert wording.split(":")[0] in render_html(report, lang)
+
+
+def test_the_html_report_has_a_table_of_gaps_inside_units_in_both_languages(
+    unit_gap_survey: tuple[pd.DataFrame, Report],
+) -> None:
+    from vrijuit.render.formatting import format_ci, format_number
+
+    _, report = unit_gap_survey
+    (table,) = report.unit_gaps
+    for lang in ("en", "nl"):
+        html = render_html(report, lang)
+        scale = report.scale(SCALE).name.get(lang)
+        caption = translate("report.unit_gaps.caption", lang, scale=scale, attribute="gender")
+        assert caption in html
+        body = html[html.index(caption) :].split("</table>")[0]
+        rows = body.split("<tr>")[2:]  # after the header row
+        assert len(rows) == len(table)
+        for i, row in enumerate(rows):
+            assert f"{table.n[i]} / {table.n_other[i]}" in row
+            assert format_number(float(table.difference[i]), lang) in row
+            assert format_ci(float(table.ci_low[i]), float(table.ci_high[i]), lang) in row
+            assert format_number(float(table.hedges_g[i]), lang) in row
+
+
+def test_the_html_report_shows_the_clipped_leader_correction_and_says_why() -> None:
+    from vrijuit.render.formatting import format_number
+
+    report = build_report(leader_survey(0), load_instrument("vrijuit"), role_column="role", k=K)
+    relation = report.leaders
+    assert relation is not None and relation.exceeds_one
+    for lang in ("en", "nl"):
+        html = render_html(report, lang)
+        section = html[html.index('id="leaders"') :].split("</section>")[0]
+        raw = format_number(relation.disattenuated, lang)
+        clipped = format_number(relation.disattenuated_clipped, lang)
+        why = translate("report.leaders.exceeds_one", lang, value=raw, clipped=clipped)
+        assert why.split('"')[0] in section.replace("&#34;", '"')
+        result = section.split(why.split(",")[0])[0]  # the result sentence before the note
+        assert clipped in result and raw not in result
