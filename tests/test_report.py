@@ -748,12 +748,15 @@ def test_unit_cells_the_audit_could_not_verify_give_no_unit_gaps_and_say_why(
     assert report.gaps[0].gaps  # the organisation's gaps are still there
 
 
+# A budget of 1 is beaten by the five leaf teams with k people already (the cheap bound before
+# any lattice); a budget of 5 passes that bound and is beaten by the counted atoms.
+@pytest.mark.parametrize("budget", [1, 5])
 def test_beyond_the_atom_budget_unit_cells_are_hidden_at_once_with_one_note_per_attribute(
-    responses: pd.DataFrame, instrument: Instrument, monkeypatch: pytest.MonkeyPatch
+    budget: int, responses: pd.DataFrame, instrument: Instrument, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import vrijuit.stats.report as report_module
 
-    monkeypatch.setattr(report_module, "UNIT_CELL_ATOMS", 1)
+    monkeypatch.setattr(report_module, "UNIT_CELL_ATOMS", budget)
     report = build_report(responses, instrument, tree=TREE, by=("gender",), k=K)
     assert report.unit_gaps == ()
     assert not [s for s in report.suppressed if s.kind == "unit_attribute"]

@@ -1161,8 +1161,13 @@ def build_report(
     parents, names, unit_levels = _tree_description(tree, sorted(set(teams)))
     # Unit × value cells of the ``by`` attributes are planned with everything else, so the
     # per-unit gaps pass the same differencing audit as every other shown number.
-    lattice = disclosure.cells_for_report(teams, parents, attributes, unit_attributes=tuple(by))
+    unit_attributes = tuple(by) if _few_leaf_cells(teams, parents, k) else ()
+    lattice = disclosure.cells_for_report(
+        teams, parents, attributes, unit_attributes=unit_attributes
+    )
     plan, unverified_attributes = _plan(lattice, k)
+    if not unit_attributes:
+        unverified_attributes = tuple(sorted(set(by)))
     door = _Door(k, frozenset(cell_id(key) for key in plan.shown))
     tree_arrays = _Tree(
         tuple(str(u) for u in lattice.units),
@@ -1309,6 +1314,18 @@ def _excluded_notes(problems: Sequence[Any]) -> list[Note]:
         }
         notes.append(Note(key, params))
     return notes
+
+
+def _few_leaf_cells(teams: npt.NDArray[Any], parents: Mapping[str, str | None], k: int) -> bool:
+    """Whether unit × value cells may fit the atom budget: a cheap bound before any lattice.
+
+    Leaf units are disjoint, so every leaf with at least k people (a candidate cell) makes an
+    atom of its own: more such leaves than ``UNIT_CELL_ATOMS`` means more atoms than that.
+    """
+    inner = {p for p in parents.values() if p is not None}
+    sizes = pd.Series(teams).value_counts()
+    leaves = sizes[(sizes >= k) & ~sizes.index.isin(list(inner))]
+    return int(leaves.shape[0]) <= UNIT_CELL_ATOMS
 
 
 def _plan(lattice: Any, k: int) -> tuple[Any, tuple[str, ...]]:
