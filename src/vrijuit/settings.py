@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "vrijuit.org",
     "vrijuit.surveys",
     "vrijuit.respond",
+    "vrijuit.results",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("vrijuit.web.urls")),
     path("accounts/", include("vrijuit.accounts.urls")),
     path("organisation/", include("vrijuit.org.urls")),
+    path("results/", include("vrijuit.results.urls")),
     path("django-admin/", admin.site.urls),
 ]

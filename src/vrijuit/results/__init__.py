@@ -1,0 +1,1 @@
+"""Results of survey waves: snapshots of the engine's report, role views, pages and downloads."""

@@ -1,0 +1,458 @@
+"""What each role sees of a snapshot: tables of formatted text, the same for page, CSV and PDF.
+
+Every number comes out of ``ResultSnapshot.report`` and only for a cell in the snapshot's
+``shown`` list, and each table records the cells it used (``Table.cells``), so a property test
+can check that every role's view is a subset of what was planned (P8). The page, the CSV and
+the PDF all render these tables, so a download is exactly what the page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vrijuit.render.formatting import format_ci, format_number, format_percent, format_share_band
+from vrijuit.results.models import ResultSnapshot
+
+REASONS = {
+    "below_k": gettext_lazy("Fewer than %(k)s people answered, so no results are shown."),
+    "complementary": gettext_lazy(
+        "Hidden so that nobody can work out the answers of a group smaller than %(k)s by "
+        "comparing this with other results."
+    ),
+    "differencing": gettext_lazy(
+        "Hidden so that nobody can work out the answers of a group smaller than %(k)s by "
+        "comparing this with other results."
+    ),
+    "earlier_release": gettext_lazy(
+        "Not updated: since the last release fewer than %(k)s new answers came in, and showing "
+        "the new figure would reveal them."
+    ),
+    "unverified": gettext_lazy(
+        "Hidden because we could not verify that showing it protects every group of fewer than "
+        "%(k)s people."
+    ),
+}
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    cells: set[str] = field(default_factory=set)
+
+
+@dataclass
+class View:
+    kind: str
+    tables: list[Table]
+    explanations: list[tuple[str, str]]  # (what, why) for suppressed cells in scope
+    sector: dict[str, Any] | None = None
+
+    @property
+    def cells(self) -> set[str]:
+        return set().union(*(t.cells for t in self.tables)) if self.tables else set()
+
+
+class _Snapshot:
+    """Lookups on one snapshot's report, in one language."""
+
+    def __init__(self, snapshot: ResultSnapshot, lang: str) -> None:
+        self.snapshot = snapshot
+        self.report = snapshot.report
+        self.lang = "en" if lang.startswith("en") else "nl"
+        self.k = int(self.report.get("k", snapshot.wave.k))
+        self.units = self.report.get("units") or {}
+        self.position = {u: i for i, u in enumerate(self.units.get("unit_id", []))}
+        self.scale_names = {s["scale_id"]: s["name"][self.lang] for s in self.report["scales"]}
+
+    def shown(self, cell: str) -> bool:
+        return self.snapshot.shows(cell)
+
+    def name(self, unit_id: str) -> str:
+        i = self.position[unit_id]
+        return str(self.units[f"name_{self.lang}"][i] or self.units["name_nl"][i])
+
+    def num(self, value: Any, digits: int = 2) -> str:
+        return format_number(value, self.lang, digits=digits)
+
+    def share(self, column: dict[str, Any], i: int) -> str:
+        if column["banded"][i]:
+            return format_share_band(column["band_low"][i], column["band_high"][i], self.lang)
+        return format_percent(column["share"][i], self.lang)
+
+
+def _unit_rows(s: _Snapshot, unit_ids: Iterable[str], table: Table) -> None:
+    for unit_id in unit_ids:
+        i = s.position.get(unit_id)
+        cell = f"unit:{unit_id}"
+        if i is None or not s.shown(cell):
+            continue
+        for column in s.units.get("scales", []):
+            if not column["shown"][i]:
+                continue
+            agreement = s.num(column["rwg_j"][i]) if column["rwg_j"][i] is not None else "–"
+            marks = []
+            if column["low_agreement"][i]:
+                marks.append(_("low agreement"))
+            if column["polarised"][i]:
+                marks.append(_("split into camps"))
+            table.rows.append(
+                [
+                    s.name(unit_id),
+                    s.scale_names[column["scale_id"]],
+                    str(column["n"][i]),
+                    s.num(column["mean"][i]),
+                    s.share(column, i),
+                    agreement,
+                    "; ".join(marks),
+                ]
+            )
+            table.cells.add(cell)
+
+
+def _unit_table(s: _Snapshot, unit_ids: Iterable[str], caption: str) -> Table:
+    table = Table(
+        "units",
+        caption,
+        [
+            _("Unit"),
+            _("Scale"),
+            _("Answers"),
+            _("Mean"),
+            _("Share feeling unsafe"),
+            _("Agreement (rwg(j))"),
+            _("Signals"),
+        ],
+    )
+    _unit_rows(s, unit_ids, table)
+    return table
+
+
+def _distribution_table(s: _Snapshot, unit_ids: Sequence[str]) -> Table:
+    table = Table(
+        "distribution",
+        _("Distribution of scale scores"),
+        [_("Unit"), _("Scale"), _("Score range"), _("Answers")],
+    )
+    for unit_id in unit_ids:
+        i = s.position.get(unit_id)
+        if i is None or not s.shown(f"unit:{unit_id}"):
+            continue
+        for column in s.units.get("scales", []):
+            counts = column["distribution"][i] if column["shown"][i] else None
+            if not counts:
+                continue
+            edges = column["edges"]
+            for b, count in enumerate(counts):
+                table.rows.append(
+                    [
+                        s.name(unit_id),
+                        s.scale_names[column["scale_id"]],
+                        f"{s.num(edges[b], 1)}–{s.num(edges[b + 1], 1)}",
+                        str(count),
+                    ]
+                )
+            table.cells.add(f"unit:{unit_id}")
+    return table
+
+
+def _flags_table(s: _Snapshot, unit_ids: set[str]) -> Table:
+    table = Table("flags", _("Signals to talk about"), [_("Unit"), _("Scale"), _("Signal")])
+    labels = {
+        "hidden_unsafe": _("A good average hides a group that feels unsafe."),
+        "low_agreement": _("People in this unit see the climate very differently."),
+        "polarised": _("The unit is split into camps."),
+    }
+    for flagged in s.report.get("flagged", []):
+        unit_id = flagged["unit_id"]
+        if unit_id not in unit_ids or not s.shown(f"unit:{unit_id}"):
+            continue
+        for flag in flagged["flags"]:
+            code = flag.get("code", "") if isinstance(flag, dict) else str(flag)
+            table.rows.append(
+                [
+                    s.name(unit_id),
+                    s.scale_names.get(flagged["scale_id"], ""),
+                    str(labels.get(code.rsplit(".", 1)[-1], code)),
+                ]
+            )
+            table.cells.add(f"unit:{unit_id}")
+    return table
+
+
+def _trend_table(s: _Snapshot, unit_ids: Sequence[str], earlier: Sequence[ResultSnapshot]) -> Table:
+    """Mean of each climate scale per wave, from each wave's own snapshot (never raw answers)."""
+    table = Table(
+        "trend",
+        _("Trend over waves"),
+        [_("Unit"), _("Scale"), _("Period"), _("Answers"), _("Mean")],
+    )
+    for snap in [*earlier, s.snapshot]:
+        other = s if snap is s.snapshot else _Snapshot(snap, s.lang)
+        for unit_id in unit_ids:
+            i = other.position.get(unit_id)
+            if i is None or not other.shown(f"unit:{unit_id}"):
+                continue
+            for column in other.units.get("scales", []):
+                if column["shown"][i]:
+                    table.rows.append(
+                        [
+                            other.name(unit_id),
+                            other.scale_names[column["scale_id"]],
+                            snap.wave.period,
+                            str(column["n"][i]),
+                            other.num(column["mean"][i]),
+                        ]
+                    )
+                    if snap is s.snapshot:  # earlier waves' cells passed their own audits
+                        table.cells.add(f"unit:{unit_id}")
+    return table
+
+
+def _explanations(s: _Snapshot, unit_ids: set[str] | None) -> list[tuple[str, str]]:
+    out = []
+    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+        unit_id = entry.get("unit_id")
+        if unit_ids is not None and (entry["kind"] != "unit" or unit_id not in unit_ids):
+            continue
+        what = s.name(unit_id) if unit_id in s.position else ""
+        if entry.get("attribute"):
+            what = f"{what} × {entry['attribute']} = {entry['value']}".strip(" ×")
+        reason = REASONS.get(entry["reason"], REASONS["unverified"])
+        out.append((what, str(reason) % {"k": s.k}))
+    return out
+
+
+def _organisation_table(s: _Snapshot) -> Table:
+    table = Table(
+        "organisation",
+        _("The whole organisation"),
+        [_("Scale"), _("Answers"), _("Mean"), _("Standard deviation"), _("Share feeling unsafe")],
+    )
+    for org in s.report.get("organisation", []):
+        if not s.shown(org["cell"]):
+            continue
+        below = org.get("share_below") or {}
+        if below.get("banded"):
+            share = format_share_band(below.get("band_low"), below.get("band_high"), s.lang)
+        else:
+            share = format_percent(below.get("share"), s.lang) if below else "–"
+        table.rows.append(
+            [
+                s.scale_names[org["scale_id"]],
+                str(org["n"]),
+                s.num(org["mean"]),
+                s.num(org["sd"]),
+                share,
+            ]
+        )
+        table.cells.add(org["cell"])
+    return table
+
+
+def staff_view(snapshot: ResultSnapshot, lang: str, own_unit: str | None) -> View:
+    """Staff members: the organisation and their own unit (when shown). Advisers: own_unit None."""
+    s = _Snapshot(snapshot, lang)
+    tables = [_organisation_table(s)]
+    scope = {own_unit} if own_unit else set()
+    if own_unit:
+        tables.append(_unit_table(s, [own_unit], _("Your unit")))
+    return View("staff", tables, _explanations(s, scope) if own_unit else [])
+
+
+def subtree_ids(snapshot: ResultSnapshot, root: str) -> list[str]:
+    """The unit and everything below it, in the report's order."""
+    units = snapshot.report.get("units") or {}
+    parents = dict(zip(units.get("unit_id", []), units.get("parent_id", []), strict=True))
+    inside = []
+    for unit_id in units.get("unit_id", []):
+        up: str | None = unit_id
+        while up is not None and up != root:
+            up = parents.get(up)
+        if up == root:
+            inside.append(unit_id)
+    return inside
+
+
+def leader_view(
+    snapshot: ResultSnapshot, lang: str, root: str, earlier: Sequence[ResultSnapshot] = ()
+) -> View:
+    s = _Snapshot(snapshot, lang)
+    ids = subtree_ids(snapshot, root)
+    scope = set(ids)
+    tables = [
+        _unit_table(s, ids, _("Your unit and its sub-units")),
+        _distribution_table(s, ids),
+        _flags_table(s, scope),
+        _trend_table(s, ids, earlier),
+    ]
+    return View("leader", tables, _explanations(s, scope))
+
+
+def _heatmap(s: _Snapshot) -> Table:
+    climate = list(s.units.get("scales", []))
+    table = Table(
+        "heatmap",
+        _("Scales by unit (mean; ≈ marks low agreement, ± a split unit)"),
+        [_("Unit"), *[s.scale_names[c["scale_id"]] for c in climate]],
+    )
+    for unit_id in s.units.get("unit_id", []):
+        i = s.position[unit_id]
+        if not s.shown(f"unit:{unit_id}"):
+            continue
+        row = [s.name(unit_id)]
+        for column in climate:
+            value = s.num(column["mean"][i]) if column["shown"][i] else "–"
+            if column["low_agreement"][i]:
+                value += " ≈"
+            if column["polarised"][i]:
+                value += " ±"
+            row.append(value)
+        table.rows.append(row)
+        table.cells.add(f"unit:{unit_id}")
+    return table
+
+
+def _gap_table(s: _Snapshot) -> Table:
+    table = Table(
+        "gaps",
+        _("Differences between groups"),
+        [
+            _("Attribute"),
+            _("Group"),
+            _("Scale"),
+            _("Answers"),
+            _("Difference from the rest"),
+            _("95% interval"),
+            _("Hedges' g"),
+        ],
+    )
+    for section in s.report.get("gaps", []):
+        for gap in section["gaps"]:
+            if not s.shown(gap["cell"]):
+                continue
+            table.rows.append(
+                [
+                    section["attribute"],
+                    gap["group"],
+                    s.scale_names[section["scale_id"]],
+                    str(gap["n"]),
+                    s.num(gap["difference"]),
+                    format_ci(gap["ci_low"], gap["ci_high"], s.lang),
+                    s.num(gap["hedges_g"]),
+                ]
+            )
+            table.cells.add(gap["cell"])
+    for unit_table in s.report.get("unit_gaps", []):
+        for j, cell in enumerate(unit_table["cell"]):
+            unit_id = unit_table["unit_id"][j]
+            if not s.shown(cell) or not s.shown(f"unit:{unit_id}"):
+                continue
+            table.rows.append(
+                [
+                    unit_table["attribute"],
+                    f"{s.name(unit_id)}: {unit_table['group'][j]}",
+                    s.scale_names[unit_table["scale_id"]],
+                    str(unit_table["n"][j]),
+                    s.num(unit_table["difference"][j]),
+                    format_ci(unit_table["ci_low"][j], unit_table["ci_high"][j], s.lang),
+                    s.num(unit_table["hedges_g"][j]),
+                ]
+            )
+            table.cells.update({cell, f"unit:{unit_id}"})
+    return table
+
+
+def _levels_table(s: _Snapshot) -> Table:
+    table = Table(
+        "levels", _("By position level"), [_("Scale"), _("Position level"), _("Answers"), _("Mean")]
+    )
+    for trend in s.report.get("levels", []):
+        for level in trend["levels"]:
+            if s.shown(level["cell"]):
+                table.rows.append(
+                    [
+                        s.scale_names[trend["scale_id"]],
+                        level["level"],
+                        str(level["n"]),
+                        s.num(level["mean"]),
+                    ]
+                )
+                table.cells.add(level["cell"])
+    return table
+
+
+def _statistics_table(s: _Snapshot) -> Table:
+    table = Table(
+        "statistics",
+        _("Differences between teams and leaders' own safety"),
+        [_("Measure"), _("Scale"), _("Value")],
+    )
+    root = f"unit:{s.units['unit_id'][0]}" if s.units.get("unit_id") else ""
+    if not s.shown(root):
+        return table
+    for org in s.report.get("organisation", []):
+        icc = org.get("icc")
+        if icc:
+            table.rows.append(
+                [
+                    _("Share of differences between teams (ICC(1))"),
+                    s.scale_names[org["scale_id"]],
+                    s.num(icc["icc1"]),
+                ]
+            )
+            table.cells.add(root)
+    leaders = s.report.get("leaders")
+    if leaders and leaders.get("r") is not None:
+        table.rows.append(
+            [
+                _("Leaders' own safety and their teams' climate (correlation)"),
+                s.scale_names.get(leaders["team_scale_id"], ""),
+                f"{s.num(leaders['r'])} {format_ci(leaders['ci_low'], leaders['ci_high'], s.lang)}",
+            ]
+        )
+        table.cells.add(root)
+    return table
+
+
+def analyst_view(
+    snapshot: ResultSnapshot, lang: str, earlier: Sequence[ResultSnapshot] = ()
+) -> View:
+    s = _Snapshot(snapshot, lang)
+    ids = list(s.units.get("unit_id", []))
+    tables = [
+        _organisation_table(s),
+        _heatmap(s),
+        _gap_table(s),
+        _levels_table(s),
+        _statistics_table(s),
+        _trend_table(s, ids[:1], earlier),
+    ]
+    return View("analyst", tables, _explanations(s, None), sector=_sector(s))
+
+
+def _sector(s: _Snapshot) -> dict[str, Any] | None:
+    """The published sector figure, with source, year and sample, in the engine's own words
+    (its catalog holds the wording of its notes; the figures are the source's, not ours)."""
+    sector = (s.report.get("incidents") or {}).get("sector")
+    if not sector:
+        return None
+    from vrijuit.i18n import translate
+
+    def note(entry: dict[str, Any]) -> str:
+        return translate(entry["key"], s.lang, **entry.get("params", {}))
+
+    return {
+        "source": sector["source"],
+        "title": sector["title"],
+        "year": sector["year"],
+        "sample": note(sector["sample"]),
+        "figures": [note(f) for f in sector["figures"]],
+    }

@@ -1,0 +1,195 @@
+"""Computing a wave's results: reporting-store rows → the engine → a stored snapshot.
+
+This is the one module that reads ``surveys.Response`` rows (answers). Everything after it
+(pages, CSV, PDF) reads ``ResultSnapshot`` rows only.
+
+Disclosure (docs/results.md):
+
+* **P8, one plan for every role.** The engine plans the lattice of every cell any role can see
+  (every unit with its subtree, organisation × each attribute value, unit × each attribute
+  value) once; each role's view is a subset of the shown cells, so the union of all views is
+  audited as a whole.
+* **P9, snapshots over time.** A second snapshot of the same wave is planned again with the
+  released ones as ``EarlierRelease``: a unit that gained 1..k−1 responses since is not shown
+  with its new count. The snapshot's ``shown`` is the intersection of the engine's plan and this
+  plan; a subset of a safe set is safe (its span only shrinks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from vrijuit.org.models import PositionLevel, Unit
+from vrijuit.results.models import ResultSnapshot
+from vrijuit.stats import ENGINE_VERSION
+from vrijuit.stats.disclosure import EarlierRelease, cells_for_report, plan_disclosure
+from vrijuit.stats.instruments import load_instrument
+from vrijuit.stats.report import build_report, cell_id
+from vrijuit.stats.rollup import UnitTree
+
+# The column names the engine reads; respondent ids are the reporting store's random UUIDs.
+TEAM = "team"
+ROLE = "role"
+LEADER = "leader"
+POSITION_ORDER = [
+    PositionLevel.PHD,
+    PositionLevel.POSTDOC,
+    PositionLevel.ASSISTANT_PROFESSOR,
+    PositionLevel.ASSOCIATE_PROFESSOR,
+    PositionLevel.FULL_PROFESSOR,
+]
+
+
+def tree_of(units: Sequence[Unit]) -> dict[str, str | None]:
+    """Unit id → parent id (text), for the tree holding ``units``: the whole organisation."""
+    root_ids = {u.path.strip("/").split("/")[0] for u in units if u.path}
+    everything = Unit.objects.filter(path__regex=r"^/(" + "|".join(sorted(root_ids)) + r")/")
+    return {
+        str(u.pk): None if u.parent_id is None else str(u.parent_id)
+        for u in everything.only("pk", "parent_id")
+    }
+
+
+def _unit_tree(parents: dict[str, str | None]) -> UnitTree:
+    units = Unit.objects.filter(pk__in=[int(u) for u in parents])
+    names = {str(u.pk): u for u in units}
+    frame = pd.DataFrame(
+        {
+            "unit_id": list(parents),
+            "parent_id": list(parents.values()),
+            "name_nl": [names[u].name_nl for u in parents],
+            "name_en": [names[u].name_en or names[u].name_nl for u in parents],
+            "level": [names[u].level for u in parents],
+        }
+    )
+    return UnitTree.from_frame(frame, name_en="name_en", name_nl="name_nl", level="level")
+
+
+def _labels(values: Sequence[Any]) -> np.ndarray[Any, Any]:
+    return np.asarray([None if v in (None, "") else str(v) for v in values], dtype=object)
+
+
+def responses_frame(wave: Any, attributes: Sequence[str]) -> pd.DataFrame:
+    """The wave's reporting-store rows as the engine's table: one row per response."""
+    from vrijuit.surveys.models import Response
+
+    instrument = load_instrument(wave.instrument)
+    items = list(instrument.item_ids())
+    leader_items = [i for s in instrument.scales if s.role == "leader_own" for i in s.item_ids]
+    rows = list(
+        Response.objects.filter(wave=wave)
+        .order_by("id")
+        .values_list("id", "unit_id", "attributes", "answers")
+    )
+    frame = pd.DataFrame(
+        [[row[3].get(item) for item in items] for row in rows], columns=items, dtype=float
+    )
+    frame.index = pd.Index([str(row[0]) for row in rows], name="respondent")
+    frame[TEAM] = [str(row[1]) for row in rows]
+    for name in attributes:
+        frame[name] = _labels([row[2].get(name) for row in rows])
+    # Leaders answer the leaders-only block; that is all "role" means to the engine, and it is
+    # used only in the organisation-level correlation of leaders' safety with their teams'.
+    answered = frame[leader_items].notna().any(axis=1) if leader_items else False
+    frame[ROLE] = np.where(answered, LEADER, "staff")
+    return frame
+
+
+def _lattice(
+    frame: pd.DataFrame,
+    parents: dict[str, str | None],
+    attributes: Sequence[str],
+    levels: Sequence[str],
+) -> Any:
+    labels = {name: frame[name].to_numpy(dtype=object) for name in (*attributes, *levels)}
+    return cells_for_report(
+        frame[TEAM].to_numpy(dtype=object), parents, labels, unit_attributes=tuple(attributes)
+    )
+
+
+def _earlier_releases(
+    wave: Any, frame: pd.DataFrame, attributes: Sequence[str], levels: Sequence[str]
+) -> list[EarlierRelease]:
+    position = {rid: row for row, rid in enumerate(frame.index)}
+    releases = []
+    for snapshot in wave.snapshots.filter(released_at__isnull=False).order_by("created_at"):
+        ids = [rid for rid in snapshot.respondents if rid in position]
+        if len(ids) != len(snapshot.respondents):
+            # Rows that were released cannot disappear without the audit losing track of them.
+            raise ValueError(f"snapshot {snapshot.pk}: released responses are missing now.")
+        rows = np.asarray([position[rid] for rid in ids], dtype=np.int64)
+        earlier = frame.iloc[rows]
+        lattice = _lattice(earlier, snapshot.tree, attributes, levels)
+        shown = frozenset(key for key in lattice.keys if cell_id(key) in set(snapshot.shown))
+        releases.append(EarlierRelease(lattice=lattice, shown=shown, rows=rows))
+    return releases
+
+
+@transaction.atomic
+def compute_wave_results(wave: Any, *, release: bool = True) -> ResultSnapshot:
+    """Run the engine on the wave's responses and store a snapshot (released unless asked not).
+
+    Called by ``surveys.services.close_wave`` after the inbox is flushed; safe to call again
+    after late flushes (the new snapshot is audited against the released ones, P9).
+    """
+    instrument = load_instrument(wave.instrument)
+    attributes = list(wave.all_attributes)
+    levels = (
+        {"position_level": [str(p) for p in POSITION_ORDER]}
+        if "position_level" in attributes
+        else {}
+    )
+    frame = responses_frame(wave, attributes)
+    scope = list(wave.units.all()) or list(Unit.objects.filter(pk__in=set(frame[TEAM].astype(int))))
+    parents = tree_of(scope)
+    report = build_report(
+        frame,
+        instrument,
+        team_column=TEAM,
+        tree=_unit_tree(parents),
+        by=attributes,
+        levels=levels,
+        k=wave.k,
+        role_column=ROLE,
+        leader_role=LEADER,
+    )
+    lattice = _lattice(frame, parents, attributes, list(levels))
+    engine_plan = plan_disclosure(lattice, k=wave.k)
+    over_time = plan_disclosure(
+        lattice, k=wave.k, earlier=_earlier_releases(wave, frame, attributes, list(levels))
+    )
+    shown = sorted(cell_id(key) for key in engine_plan.shown & over_time.shown)
+    report_dict = report.to_dict()
+    # Cells the engine showed but the audit over time hides: explained like any suppression.
+    withheld = sorted(engine_plan.shown - over_time.shown)
+    report_dict["withheld_over_time"] = [
+        {
+            "cell": cell_id(key),
+            "kind": key.kind,
+            "unit_id": key.unit or None,
+            "attribute": key.attribute or None,
+            "value": key.value or None,
+            "reason": "earlier_release",
+        }
+        for key in withheld
+    ]
+    return ResultSnapshot.objects.create(
+        wave=wave,
+        engine_version=ENGINE_VERSION,
+        report=report_dict,
+        shown=shown,
+        respondents=[str(rid) for rid in frame.index],
+        tree=parents,
+        released_at=timezone.now() if release else None,
+    )
+
+
+def latest_snapshot(wave: Any) -> ResultSnapshot | None:
+    """The newest released snapshot of a wave: what every page shows."""
+    return wave.snapshots.filter(released_at__isnull=False).order_by("-created_at", "-pk").first()

@@ -1,0 +1,68 @@
+"""Waves and reporting-store rows for the results tests, written straight to the tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+ITEMS_PER_SCALE = 5
+
+
+def make_wave(
+    org: Any,
+    *,
+    period: str = "2025-najaar",
+    k: int = 5,
+    attributes: tuple[str, ...] = ("gender",),
+    **extra: Any,
+) -> Any:
+    from vrijuit.surveys.models import Wave
+
+    wave = Wave.objects.create(
+        title_nl=f"Meting {period}",
+        title_en=f"Survey {period}",
+        instrument="vrijuit",
+        period=period,
+        opens_on=dt.date(2025, 10, 1),
+        closes_on=dt.date(2025, 10, 31),
+        k=k,
+        report_attributes=list(attributes),
+        unit_attributes=list(attributes),
+        status="closed",
+        **extra,
+    )
+    wave.units.add(org.root)
+    return wave
+
+
+def add_responses(
+    wave: Any,
+    unit: Any,
+    n: int,
+    *,
+    seed: int = 0,
+    level: int = 4,
+    gender: str | None = None,
+    leader: bool = False,
+) -> None:
+    from vrijuit.stats.instruments import load_instrument
+    from vrijuit.surveys.models import Response
+
+    instrument = load_instrument("vrijuit")
+    rng = random.Random(seed * 1000 + unit.pk)
+    for i in range(n):
+        answers: dict[str, int | None] = {}
+        for scale in instrument.scales:
+            low, high = int(scale.response_format.low), int(scale.response_format.high)
+            for item in scale.item_ids:
+                if scale.role == "leader_own" and not leader:
+                    answers[item] = None
+                else:
+                    near = level + rng.choice((-1, 0, 0, 1))
+                    pick = rng.randint(low, high) if rng.random() < 0.4 else near
+                    answers[item] = max(low, min(high, pick))
+        attrs = {"gender": gender or ("woman" if i % 2 else "man")}
+        Response.objects.create(
+            wave=wave, period=wave.period, unit=unit, attributes=attrs, answers=answers
+        )
