@@ -1,0 +1,158 @@
+"""The respondent pages: no login, and no trace of who asked for them.
+
+The invitation link is ``/respond/#<token>``: the fragment never reaches the server. A few lines
+of JavaScript move it into a POSTed form field; without JavaScript the respondent pastes the code.
+After the token is verified, only the invitation id is kept, server-side in the session (the
+cookie carries the session key, nothing else), and it is dropped when the answers are submitted.
+``/respond/`` is in ``LOG_SILENT_PATH_PREFIXES``, and these pages send ``Referrer-Policy:
+no-referrer`` and ``Cache-Control: no-store``. See docs/surveys.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from vrijuit.respond.forms import CodeForm
+from vrijuit.surveys import services
+from vrijuit.surveys.forms import ATTRIBUTE_LABELS
+from vrijuit.surveys.models import Invitation, Status
+
+INVITATION_KEY = "respond_invitation"  # the invitation id, until the answers are submitted
+DONE_KEY = "respond_done"  # "these answers were received": the stored confirmation
+
+
+def no_trace(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+def _current_invitation(request: HttpRequest) -> Invitation | None:
+    invitation_id = request.session.get(INVITATION_KEY)
+    if invitation_id is None:
+        return None
+    invitation = (
+        Invitation.objects.select_related("wave")
+        .filter(pk=invitation_id, wave__status=Status.OPEN)
+        .first()
+    )
+    if invitation is None:
+        request.session.pop(INVITATION_KEY, None)
+    return invitation
+
+
+def _finish(request: HttpRequest) -> HttpResponse:
+    request.session.pop(INVITATION_KEY, None)
+    request.session[DONE_KEY] = True
+    return redirect("respond:thanks")
+
+
+@no_trace
+def start(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_for_token(form.cleaned_data["code"])
+        if invitation is None:
+            form.add_error(
+                "code",
+                _(
+                    "This code is not valid. It may be mistyped, replaced by a newer e-mail, "
+                    "or the survey may have closed."
+                ),
+            )
+        elif invitation.responded:
+            return _finish(request)
+        else:
+            if not request.user.is_authenticated:
+                request.session.set_expiry(0)  # gone when the browser closes
+            request.session[INVITATION_KEY] = invitation.pk
+            return redirect("respond:questions")
+    return render(request, "respond/start.html", {"form": form})
+
+
+def _questionnaire(invitation: Invitation, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    language = "en" if (get_language() or "nl").startswith("en") else "nl"
+    instrument = services.instrument_of(invitation.wave)
+    blocks = []
+    for scale in services.scales_for(instrument, leads_unit=invitation.leads_unit):
+        fmt = scale.response_format
+        options = [
+            (str(code), fmt.labels[code].get(language)) for code in range(fmt.low, fmt.high + 1)
+        ]
+        blocks.append(
+            {
+                "id": scale.id,
+                "name": scale.name.get(language),
+                "description": scale.description.get(language),
+                "leaders_only": scale.audience == "leaders",
+                "items": [
+                    {
+                        "id": item.id,
+                        "text": item.text.get(language),
+                        "options": options,
+                        "chosen": chosen.get(item.id, ""),
+                    }
+                    for item in scale.items
+                ],
+            }
+        )
+    return blocks
+
+
+@no_trace
+def questions(request: HttpRequest) -> HttpResponse:
+    invitation = _current_invitation(request)
+    if invitation is None:
+        # A retried submit after the answers were stored gets the same confirmation.
+        if request.session.get(DONE_KEY):
+            return redirect("respond:thanks")
+        return redirect("respond:start")
+    if invitation.responded:
+        return _finish(request)
+    error = None
+    chosen: dict[str, str] = {}
+    if request.method == "POST":
+        chosen = {
+            key: str(request.POST.get(key, ""))
+            for key in request.POST
+            if key != "csrfmiddlewaretoken"
+        }
+        try:
+            services.submit_response(invitation.pk, chosen)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            return _finish(request)
+    wave = invitation.wave
+    context = {
+        "wave": wave,
+        "blocks": _questionnaire(invitation, chosen),
+        "prefer_not": services.instrument_of(wave).prefer_not_to_say.get(
+            "en" if (get_language() or "nl").startswith("en") else "nl"
+        ),
+        "error": error,
+        "report_labels": [ATTRIBUTE_LABELS[a] for a in wave.report_attributes],
+        "unit_labels": [ATTRIBUTE_LABELS[a] for a in wave.unit_attributes],
+    }
+    return render(request, "respond/questions.html", context)
+
+
+@no_trace
+def thanks(request: HttpRequest) -> HttpResponse:
+    if not request.session.get(DONE_KEY):
+        return redirect("respond:start")
+    return render(request, "respond/thanks.html")

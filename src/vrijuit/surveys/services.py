@@ -1,0 +1,446 @@
+"""Everything that changes survey waves: launch, invitations, reminders, responses, flush, close.
+
+Each function is one transaction; e-mail goes out only after it commits. The worker
+(``manage.py worker``, see ``surveys.worker``) calls the same functions as the tests do.
+The anonymous path is described in docs/surveys.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib
+import logging
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from vrijuit.org.models import Leadership, Person, Unit
+from vrijuit.stats.instruments import Instrument, Scale, available_instruments, load_instrument
+from vrijuit.surveys.models import InboxEntry, Invitation, Mode, Response, Status, Wave
+from vrijuit.surveys.snapshot import invitees_of, take_snapshot
+
+log = logging.getLogger(__name__)
+
+# --- Tokens: only their SHA-256 is stored -------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation of an open wave this token belongs to, or None."""
+    token = token.strip()
+    if not token or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("wave")
+        .filter(token_hash=hash_token(token), wave__status=Status.OPEN)
+        .first()
+    )
+
+
+def respond_url(token: str) -> str:
+    # The token goes in the fragment: browsers never send it to the server (docs/surveys.md).
+    return f"{settings.SITE_URL}/respond/#{token}"
+
+
+# --- Pseudonyms (confidential mode only) ----------------------------------------------------
+
+_DEV_PSEUDONYM_SALT = b"vrijuit-development-pseudonym"
+
+
+def pseudonym_secret() -> bytes:
+    secret = getattr(settings, "PSEUDONYM_SECRET", "")
+    if secret:
+        return secret.encode("utf-8")
+    if settings.DEBUG:
+        return hashlib.sha256(_DEV_PSEUDONYM_SALT + settings.SECRET_KEY.encode()).digest()
+    raise ImproperlyConfigured(
+        "VRIJUIT_PSEUDONYM_SECRET is not set: confidential waves need it (docs/surveys.md)."
+    )
+
+
+def pseudonym(person: Person) -> str:
+    """HMAC-SHA256 of the person's stable HR id: the same across waves, unreadable without the
+    server secret, and carrying no wave, time or database id."""
+    message = f"person:{person.external_id}".encode()
+    return hmac.new(pseudonym_secret(), message, hashlib.sha256).hexdigest()
+
+
+# --- Instruments --------------------------------------------------------------------------
+
+
+def instrument_of(wave: Wave) -> Instrument:
+    return load_instrument(wave.instrument)
+
+
+def scales_for(instrument: Instrument, *, leads_unit: bool) -> list[Scale]:
+    """The scales one invitee answers: the leaders-only block only for those who lead a unit."""
+    return [s for s in instrument.scales if s.audience == "all" or leads_unit]
+
+
+def clean_answers(
+    instrument: Instrument, raw: Mapping[str, Any], *, leads_unit: bool
+) -> dict[str, int | None]:
+    """Every item the invitee is asked, with an allowed code or None ("prefer not to say" or
+    left open). Anything else (unknown items, codes out of range) is refused, not dropped."""
+    answers: dict[str, int | None] = {}
+    allowed_items: set[str] = set()
+    for scale in scales_for(instrument, leads_unit=leads_unit):
+        fmt = scale.response_format
+        for item in scale.items:
+            allowed_items.add(item.id)
+            value = raw.get(item.id)
+            if value in (None, "", "skip"):
+                answers[item.id] = None
+                continue
+            try:
+                code = int(value)
+            except (TypeError, ValueError):
+                raise ValidationError(_("An answer is not one of the options.")) from None
+            if not fmt.low <= code <= fmt.high:
+                raise ValidationError(_("An answer is not one of the options."))
+            answers[item.id] = code
+    unknown = set(raw) - allowed_items
+    if unknown:
+        raise ValidationError(_("The answers name questions that are not in this survey."))
+    return answers
+
+
+# --- Creating and launching -----------------------------------------------------------------
+
+
+def launch_wave(wave: Wave, *, today: date | None = None) -> int:
+    """Fix the wave's settings, take the snapshot, create the invitations and (when the wave
+    opens today or earlier) send them. Returns the number of invitations."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        if not wave.is_draft:
+            raise ValidationError(_("This wave has already been launched."))
+        if wave.instrument not in available_instruments():
+            raise ValidationError(_("Choose one of the available instruments."))
+        if wave.mode == Mode.CONFIDENTIAL:
+            pseudonym_secret()  # refuse now, not at the first response
+        units = list(wave.units.all())
+        people = invitees_of(units)
+        if not people:
+            raise ValidationError(_("Nobody is in the units in scope: there is no one to invite."))
+        leaders = set(
+            Leadership.objects.filter(person__in=people, unit__active=True).values_list(
+                "person_id", flat=True
+            )
+        )
+        snapshot = take_snapshot(
+            people, wave.report_attributes, wave.unit_attributes, wave.k, leaders
+        )
+        Invitation.objects.bulk_create(
+            Invitation(
+                wave=wave,
+                person=invitee.person,
+                # A placeholder: the real token is made when the e-mail is sent.
+                token_hash=hash_token(new_token()),
+                unit_id=invitee.unit_id,
+                attributes=invitee.attributes,
+                leads_unit=invitee.leads_unit,
+                language=invitee.person.language or "nl",
+            )
+            for invitee in snapshot
+        )
+        wave.instrument_version = instrument_of(wave).version
+        wave.status = Status.OPEN
+        wave.launched_at = timezone.now()
+        wave.next_check_at = None  # the worker looks at it on its next pass
+        wave.save()
+        if wave.opens_on <= today:
+            send_due_invitations(wave, today=today)
+    return len(snapshot)
+
+
+def update_draft(wave: Wave, changes: dict[str, Any]) -> None:
+    """Change a wave's settings; the locked ones only while it is a draft."""
+    wave.check_unlocked_change(changes)
+    for name, value in changes.items():
+        setattr(wave, name, value)
+    wave.save()
+
+
+# --- E-mail -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Mail:
+    to: str
+    language: str
+    template: str
+    context: dict[str, Any]
+
+
+def _render(mail: _Mail) -> EmailMultiAlternatives:
+    with translation.override(mail.language):
+        subject = render_to_string(f"surveys/email/{mail.template}_subject.txt", mail.context)
+        body = render_to_string(f"surveys/email/{mail.template}.txt", mail.context)
+    return EmailMultiAlternatives(" ".join(subject.split()), body, to=[mail.to])
+
+
+def _send_on_commit(mails: list[_Mail]) -> None:
+    if not mails:
+        return
+
+    def send() -> None:
+        messages = [_render(mail) for mail in mails]
+        with get_connection() as connection:
+            connection.send_messages(messages)
+
+    transaction.on_commit(send)
+
+
+def _mail_for(invitation: Invitation, template: str) -> _Mail:
+    """Issue a fresh token (the old link stops working) and address the mail to the person."""
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    wave = invitation.wave
+    with translation.override(invitation.language):
+        context = {
+            "name": invitation.person.name,
+            "wave_title": wave.title,
+            "closes_on": wave.closes_on,
+            "url": respond_url(token),
+            "token": token,
+            "mode": wave.mode,
+            "k": wave.k,
+        }
+    return _Mail(invitation.person.email, invitation.language, template, context)
+
+
+def send_due_invitations(wave: Wave, *, today: date | None = None) -> int:
+    """Send the invitations not yet sent, once the wave has opened."""
+    today = today or timezone.localdate()
+    if wave.status != Status.OPEN or wave.opens_on > today:
+        return 0
+    mails = []
+    with transaction.atomic():
+        pending = (
+            Invitation.objects.select_for_update()
+            .select_related("person", "wave")
+            .filter(wave=wave, sent_on__isnull=True)
+        )
+        for invitation in pending:
+            mails.append(_mail_for(invitation, "invitation"))
+            invitation.sent_on = today
+            invitation.save(update_fields=["token_hash", "sent_on"])
+        _send_on_commit(mails)
+    return len(mails)
+
+
+def reminder_due(wave: Wave, today: date) -> bool:
+    if wave.status != Status.OPEN or not wave.remind_after_days or today > wave.closes_on:
+        return False
+    last = wave.last_reminder_on or wave.opens_on
+    return today >= last + timedelta(days=wave.remind_after_days)
+
+
+def send_reminders(wave: Wave, *, today: date | None = None) -> int:
+    """Remind everyone invited who has not responded (and has had fewer than the maximum).
+
+    Nobody learns who that is: the count returned is not shown per person anywhere, and the
+    mails go out together."""
+    today = today or timezone.localdate()
+    mails = []
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        if wave.status != Status.OPEN:
+            return 0
+        pending = (
+            Invitation.objects.select_for_update()
+            .select_related("person", "wave")
+            .filter(
+                wave=wave,
+                responded=False,
+                sent_on__isnull=False,
+                reminders_sent__lt=wave.max_reminders,
+            )
+        )
+        for invitation in pending:
+            mails.append(_mail_for(invitation, "reminder"))
+            invitation.reminders_sent += 1
+            invitation.save(update_fields=["token_hash", "reminders_sent"])
+        wave.last_reminder_on = today
+        wave.save(update_fields=["last_reminder_on"])
+        _send_on_commit(mails)
+    return len(mails)
+
+
+def send_due_reminders(wave: Wave, *, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    return send_reminders(wave, today=today) if reminder_due(wave, today) else 0
+
+
+# --- Responding ---------------------------------------------------------------------------
+
+
+def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
+    """Write the answers to the inbox and mark participation, in one transaction.
+
+    Idempotent: the conditional UPDATE lets exactly one submit per invitation through, even when
+    two arrive at once (on PostgreSQL the second waits for the first's row lock, then finds
+    ``responded`` set). Returns True when this call stored the answers, False when an earlier
+    one already had; either way the respondent sees the same confirmation.
+    """
+    invitation = Invitation.objects.select_related("wave").get(pk=invitation_id)
+    wave = invitation.wave
+    answers = clean_answers(instrument_of(wave), raw_answers, leads_unit=invitation.leads_unit)
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, responded=False, wave__status=Status.OPEN
+        ).update(responded=True)
+        if not claimed:
+            return False
+        payload: dict[str, Any] = {
+            "unit": invitation.unit_id,
+            "attributes": invitation.attributes,
+            "answers": answers,
+        }
+        if wave.mode == Mode.CONFIDENTIAL:
+            payload["pseudonym"] = pseudonym(invitation.person)
+        InboxEntry.objects.create(wave=wave, payload=payload)
+    return True
+
+
+# --- From the inbox to the reporting store ---------------------------------------------------
+
+
+def flush_inbox(wave: Wave, *, closing: bool = False, rng: random.Random | None = None) -> int:
+    """Move the inbox into ``Response`` in one shuffled batch of at least k (all of it when
+    closing), then delete it. Returns the number of responses written."""
+    rng = rng or random.SystemRandom()
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        entries = list(InboxEntry.objects.filter(wave=wave))
+        if not entries or (len(entries) < wave.k and not closing):
+            return 0
+        rng.shuffle(entries)
+        Response.objects.bulk_create(
+            Response(
+                wave=wave,
+                period=wave.period,
+                unit_id=entry.payload["unit"],
+                attributes=entry.payload.get("attributes", {}),
+                answers=entry.payload["answers"],
+                pseudonym=entry.payload.get("pseudonym"),
+            )
+            for entry in entries
+        )
+        InboxEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+    return len(entries)
+
+
+def close_wave(wave: Wave) -> None:
+    """Flush everything, close the wave, then compute its results (``vrijuit.results``)."""
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        if wave.status == Status.CLOSED:
+            return
+        if wave.status == Status.DRAFT:
+            raise ValidationError(_("A wave that was never launched cannot be closed."))
+        flush_inbox(wave, closing=True)
+        wave.status = Status.CLOSED
+        wave.closed_at = timezone.now()
+        wave.save(update_fields=["status", "closed_at"])
+    _compute_results(wave)
+
+
+def _compute_results(wave: Wave) -> None:
+    # Imported late: the results app builds on this one, not the other way round.
+    try:
+        results = importlib.import_module("vrijuit.results.services")
+    except ModuleNotFoundError:
+        log.warning("vrijuit.results is not installed: wave %s closed without results", wave.pk)
+        return
+    results.compute_wave_results(wave)
+
+
+# --- Response rates: only for groups of at least k invitees --------------------------------
+
+
+@dataclass
+class Rate:
+    unit: Unit
+    invited: int
+    responded: int | None  # None: fewer than k invited, not shown
+
+    @property
+    def percent(self) -> int | None:
+        if self.responded is None or not self.invited:
+            return None
+        return round(100 * self.responded / self.invited)
+
+
+def response_rates(wave: Wave) -> list[Rate]:
+    """Per unit in the wave's tree (with its subtree): invitations and *flushed* responses.
+
+    Counting flushed responses, not ``Invitation.responded``, means a rate moves only when a
+    batch of at least k is flushed, so nobody can watch it tick after one colleague answers.
+    """
+    invited = dict(
+        Invitation.objects.filter(wave=wave)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    answered = dict(
+        Response.objects.filter(wave=wave)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    units = list(Unit.objects.subtrees(list(wave.units.all())).order_by("path"))
+    totals: dict[int, tuple[int, int]] = {}
+    for unit in units:
+        ids = [u.pk for u in units if u.path.startswith(unit.path)]
+        totals[unit.pk] = (
+            sum(invited.get(i, 0) for i in ids),
+            sum(answered.get(i, 0) for i in ids),
+        )
+    shown = {pk for pk, (n, _r) in totals.items() if n >= wave.k}
+    _hide_small_residuals(units, totals, shown, wave.k)
+    return [
+        Rate(unit, totals[unit.pk][0], totals[unit.pk][1] if unit.pk in shown else None)
+        for unit in units
+        if totals[unit.pk][0]
+    ]
+
+
+def _hide_small_residuals(
+    units: list[Unit], totals: dict[int, tuple[int, int]], shown: set[int], k: int
+) -> None:
+    """No parent minus its shown children may leave 1..k-1 invitees (their rate would follow by
+    subtraction): hide the smallest shown child until the residual is 0 or at least k."""
+    for parent in units:
+        if parent.pk not in shown:
+            continue
+        children = [u for u in units if u.parent_id == parent.pk and u.pk in shown]
+        children.sort(key=lambda u: (totals[u.pk][0], u.path))
+        while children:
+            residual = totals[parent.pk][0] - sum(totals[u.pk][0] for u in children)
+            if residual == 0 or residual >= k:
+                break
+            shown.discard(children.pop(0).pk)
