@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("vrijuit.web.urls")),
     path("accounts/", include("vrijuit.accounts.urls")),
     path("organisation/", include("vrijuit.org.urls")),
+    path("surveys/", include("vrijuit.surveys.urls")),
+    path("respond/", include("vrijuit.respond.urls")),
     path("results/", include("vrijuit.results.urls")),
     path("django-admin/", admin.site.urls),
 ]
