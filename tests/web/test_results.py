@@ -1,0 +1,148 @@
+"""Results: snapshots, role views, downloads; pages read snapshots only, never answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from web.results_data import add_responses, make_wave
+
+
+@pytest.fixture
+def wave(org):  # type: ignore[no-untyped-def]
+    from vrijuit.results.services import compute_wave_results
+
+    wave = make_wave(org)
+    add_responses(wave, org.clinical, 8)
+    add_responses(wave, org.psychology, 6, leader=True)
+    add_responses(wave, org.pedagogy, 7, level=2)
+    compute_wave_results(wave)
+    return wave
+
+
+def _cells_of(html: str) -> list[str]:
+    return [
+        unescape(re.sub(r"<[^>]+>", "", c)).strip()
+        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)
+    ]
+
+
+def test_pages_render_the_same_numbers_after_the_answers_are_gone(wave, org, as_persona) -> None:  # type: ignore[no-untyped-def]
+    from vrijuit.surveys.models import Response
+
+    urls = [
+        (as_persona("analyst"), reverse("results:analysis", args=[wave.pk])),
+        (as_persona("leader"), reverse("results:unit", args=[wave.pk, org.psychology.pk])),
+        (as_persona("staff"), reverse("results:organisation", args=[wave.pk])),
+    ]
+    before = [_cells_of(client.get(url).content.decode()) for client, url in urls]
+    Response.objects.all().delete()
+    after = [_cells_of(client.get(url).content.decode()) for client, url in urls]
+    assert before == after
+    assert all(len(cells) > 10 for cells in before)
+
+
+def test_the_csv_holds_exactly_the_page_s_cells(wave, org, as_persona) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona("leader")
+    page = client.get(reverse("results:unit", args=[wave.pk, org.psychology.pk])).content.decode()
+    download = client.get(
+        reverse("results:unit_download", args=[wave.pk, org.psychology.pk, "csv"])
+    )
+    assert download["Content-Type"].startswith("text/csv")
+    rows = [r for r in csv.reader(io.StringIO(download.content.decode())) if len(r) > 1]
+    page_cells = _cells_of(page)
+    csv_cells = [cell for row in rows for cell in row]
+    assert csv_cells == page_cells
+
+
+def test_formula_characters_at_the_start_of_a_cell_are_escaped() -> None:
+    from vrijuit.results.downloads import escape_cell
+
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert escape_cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
+    assert escape_cell("3,5") == "3,5"
+    assert escape_cell("a=b") == "a=b"
+
+
+def test_a_leader_sees_only_their_subtree(wave, org, as_persona) -> None:  # type: ignore[no-untyped-def]
+    page = as_persona("leader").get(reverse("results:unit", args=[wave.pk, org.psychology.pk]))
+    text = page.content.decode()
+    assert "Team Klinisch" in text or "Clinical team" in text
+    assert "Pedagogiek" not in text and "Education" not in text
+    assert (
+        as_persona("leader")
+        .get(reverse("results:unit", args=[wave.pk, org.pedagogy.pk]))
+        .status_code
+        == 403
+    )
+
+
+def test_every_role_s_view_is_within_the_shown_cells_and_their_union_leaks_nothing(
+    wave, org
+) -> None:  # type: ignore[no-untyped-def]
+    from _disclosure_oracles import attacker, cell_members
+    from vrijuit.results.presentation import analyst_view, leader_view, staff_view
+    from vrijuit.results.services import latest_snapshot, responses_frame
+
+    snapshot = latest_snapshot(wave)
+    shown = set(snapshot.shown)
+    views = [
+        analyst_view(snapshot, "en"),
+        leader_view(snapshot, "en", str(org.psychology.pk)),
+        leader_view(snapshot, "en", str(org.pedagogy.pk)),
+        staff_view(snapshot, "en", str(org.clinical.pk)),
+        staff_view(snapshot, "en", None),
+    ]
+    union = set().union(*(v.cells for v in views))
+    for view in views:
+        assert view.cells <= shown, view.kind
+    frame = responses_frame(wave, ["gender"])
+    teams = list(frame["team"])
+    attributes = {"gender": list(frame["gender"])}
+
+    def key(cell: str) -> tuple[str, str, str, str]:
+        kind, rest = cell.split(":", 1)
+        if kind == "unit":
+            return ("unit", rest, "", "")
+        if kind == "attribute":
+            attribute, value = rest.split("=", 1)
+            return ("attribute", "", attribute, value)
+        unit, pair = rest.split("|", 1)
+        attribute, value = pair.split("=", 1)
+        return ("unit_attribute", unit, attribute, value)
+
+    members = [cell_members(key(c), teams, snapshot.tree, attributes) for c in sorted(union)]
+    assert attacker(members, len(teams), wave.k) == []
+
+
+def test_a_unit_that_gained_fewer_than_k_answers_is_not_reshown(wave, org) -> None:  # type: ignore[no-untyped-def]
+    from vrijuit.results.services import compute_wave_results
+
+    add_responses(wave, org.pedagogy, 2, seed=7)  # late flush: 7 → 9 in one unit
+    second = compute_wave_results(wave)
+    assert f"unit:{org.pedagogy.pk}" not in second.shown
+    assert any(w["reason"] == "earlier_release" for w in second.report["withheld_over_time"])
+
+
+def test_the_analysis_page_needs_few_queries(
+    wave, as_persona, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona("analyst")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("results:analysis", args=[wave.pk])).status_code == 200
+
+
+def test_the_leader_page_needs_few_queries(
+    wave, org, as_persona, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona("leader")
+    with django_assert_max_num_queries(14):
+        assert (
+            client.get(reverse("results:unit", args=[wave.pk, org.psychology.pk])).status_code
+            == 200
+        )
