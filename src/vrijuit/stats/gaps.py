@@ -361,7 +361,7 @@ def _within_team_gap(
     null: RandomInterceptFit | None,
 ) -> tuple[WithinTeamGap | None, RandomInterceptFit | None]:
     """The within-team gap, and the null model on the same rows (for reuse)."""
-    if np.unique(teams.codes).shape[0] < 2:
+    if np.count_nonzero(np.bincount(teams.codes, minlength=teams.n_groups)) < 2:
         return None, null
     try:
         if null is None:
