@@ -17,7 +17,7 @@ Disclosure (docs/results.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -103,7 +103,7 @@ def responses_frame(wave: Any, attributes: Sequence[str]) -> pd.DataFrame:
 
 def _lattice(
     frame: pd.DataFrame,
-    parents: dict[str, str | None],
+    parents: Mapping[Any, Any],
     attributes: Sequence[str],
     levels: Sequence[str],
 ) -> Any:
@@ -192,4 +192,7 @@ def compute_wave_results(wave: Any, *, release: bool = True) -> ResultSnapshot:
 
 def latest_snapshot(wave: Any) -> ResultSnapshot | None:
     """The newest released snapshot of a wave: what every page shows."""
-    return wave.snapshots.filter(released_at__isnull=False).order_by("-created_at", "-pk").first()
+    snapshot: ResultSnapshot | None = (
+        wave.snapshots.filter(released_at__isnull=False).order_by("-created_at", "-pk").first()
+    )
+    return snapshot
