@@ -1161,12 +1161,12 @@ def build_report(
     parents, names, unit_levels = _tree_description(tree, sorted(set(teams)))
     # Unit × value cells of the ``by`` attributes are planned with everything else, so the
     # per-unit gaps pass the same differencing audit as every other shown number.
-    unit_attributes = tuple(by) if _few_leaf_cells(teams, parents, k) else ()
-    lattice = disclosure.cells_for_report(
-        teams, parents, attributes, unit_attributes=unit_attributes
-    )
+    lattice = disclosure.cells_for_report(teams, parents, attributes)
+    fits = bool(by) and _few_leaf_cells(lattice, k)
+    if fits:  # only then are the unit × value cells worth building and auditing
+        lattice = disclosure.cells_for_report(teams, parents, attributes, unit_attributes=by)
     plan, unverified_attributes = _plan(lattice, k)
-    if not unit_attributes:
+    if not fits:
         unverified_attributes = tuple(sorted(set(by)))
     door = _Door(k, frozenset(cell_id(key) for key in plan.shown))
     tree_arrays = _Tree(
@@ -1316,16 +1316,16 @@ def _excluded_notes(problems: Sequence[Any]) -> list[Note]:
     return notes
 
 
-def _few_leaf_cells(teams: npt.NDArray[Any], parents: Mapping[str, str | None], k: int) -> bool:
-    """Whether unit × value cells may fit the atom budget: a cheap bound before any lattice.
+def _few_leaf_cells(lattice: Any, k: int) -> bool:
+    """Whether unit × value cells may fit the atom budget: a cheap bound from the unit cells.
 
     Leaf units are disjoint, so every leaf with at least k people (a candidate cell) makes an
     atom of its own: more such leaves than ``UNIT_CELL_ATOMS`` means more atoms than that.
     """
-    inner = {p for p in parents.values() if p is not None}
-    sizes = pd.Series(teams).value_counts()
-    leaves = sizes[(sizes >= k) & ~sizes.index.isin(list(inner))]
-    return int(leaves.shape[0]) <= UNIT_CELL_ATOMS
+    n_units = len(lattice.units)
+    inner = np.bincount(lattice.parent[lattice.parent >= 0], minlength=n_units) > 0
+    sizes = np.bincount(lattice.team_codes, minlength=n_units)  # a leaf's people are its own
+    return int(np.count_nonzero(~inner & (sizes >= k))) <= UNIT_CELL_ATOMS
 
 
 def _plan(lattice: Any, k: int) -> tuple[Any, tuple[str, ...]]:
