@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "vrijuit.surveys",
     "vrijuit.respond",
     "vrijuit.results",
+    "vrijuit.demo_site",  # manage.py seed_demo
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

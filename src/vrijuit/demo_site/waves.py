@@ -1,0 +1,169 @@
+"""The demo's survey waves: three closed waves from the shipped demo responses, one open wave.
+
+The closed waves' ``Response`` rows are the demo data's rows (``vrijuit.demo.load_responses``),
+each placed in its team with its background attributes coarsened as a launch would coarsen them,
+so the planted patterns (polarised team, minority gap, hierarchy gradient, leader effect,
+trends, small teams) show on the results pages. Their results are computed by the results app,
+exactly as closing a real wave does. A wave is matched on its period: a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import transaction
+
+from vrijuit.accounts.models import User
+from vrijuit.demo_site.organisation import GENDER, NATIONALITY
+from vrijuit.org.models import Unit
+from vrijuit.stats.instruments import load_instrument
+from vrijuit.surveys.models import NOT_DECLARED, OTHER, Response, Status, Wave
+
+INSTRUMENT = "vrijuit"
+K = 5
+REPORT_ATTRIBUTES = ["gender", "nationality_group", "position_level"]
+# Contract and unit × attribute cells are left out of the demo: each multiplies the cells the
+# exact differencing audit has to check (seeding went from ~5 s to 12-40 s per wave with them).
+UNIT_ATTRIBUTES: list[str] = []
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    period: str
+    title_nl: str
+    title_en: str
+    opens_on: dt.date
+    closes_on: dt.date
+
+
+CLOSED_WAVES = (
+    WavePlan(
+        "2024-najaar",
+        "Sociale veiligheid najaar 2024",
+        "Social safety autumn 2024",
+        dt.date(2024, 10, 7),
+        dt.date(2024, 10, 28),
+    ),
+    WavePlan(
+        "2025-voorjaar",
+        "Sociale veiligheid voorjaar 2025",
+        "Social safety spring 2025",
+        dt.date(2025, 3, 10),
+        dt.date(2025, 3, 31),
+    ),
+    WavePlan(
+        "2025-najaar",
+        "Sociale veiligheid najaar 2025",
+        "Social safety autumn 2025",
+        dt.date(2025, 10, 6),
+        dt.date(2025, 10, 27),
+    ),
+)
+OPEN_WAVE = WavePlan(
+    "2026-voorjaar",
+    "Sociale veiligheid voorjaar 2026",
+    "Social safety spring 2026",
+    dt.date(2026, 3, 9),
+    dt.date(2026, 12, 31),
+)
+
+
+def _attributes(row: pd.Series) -> dict[str, str]:
+    """The demo data's background columns as the web platform's categories."""
+    nationality = row["nationality_group"]
+    everything = {
+        "gender": GENDER.get(row["gender"], NOT_DECLARED)
+        if isinstance(row["gender"], str)
+        else NOT_DECLARED,
+        # The demo data knows Dutch and international only: the demo's people are "outside the
+        # EU" when international (organisation.NATIONALITY), so the responses say the same.
+        "nationality_group": NATIONALITY.get(
+            nationality if isinstance(nationality, str) else "", NOT_DECLARED
+        ),
+        "position_level": row["position"] if isinstance(row["position"], str) else NOT_DECLARED,
+        "contract": row["contract"] if isinstance(row["contract"], str) else NOT_DECLARED,
+    }
+    return {name: value for name, value in everything.items() if name in REPORT_ATTRIBUTES}
+
+
+def coarsen(attributes: list[dict[str, str]], units: list[int], k: int) -> None:
+    """Merge every category with fewer than ``k`` members in a unit into "other", in place.
+
+    The same rule a launch applies to invitees (design: anonymity, rule 5), here on the
+    respondents of a demo wave, who are all the launch knows of them.
+    """
+    for name in REPORT_ATTRIBUTES:
+        counts: dict[tuple[int, str], int] = {}
+        for unit, attrs in zip(units, attributes, strict=True):
+            counts[unit, attrs[name]] = counts.get((unit, attrs[name]), 0) + 1
+        for unit, attrs in zip(units, attributes, strict=True):
+            if attrs[name] != NOT_DECLARED and counts[unit, attrs[name]] < k:
+                attrs[name] = OTHER
+
+
+def _new_wave(plan: WavePlan, scope: Iterable[Unit], creator: User | None, status: str) -> Wave:
+    wave = Wave.objects.create(
+        title_nl=plan.title_nl,
+        title_en=plan.title_en,
+        instrument=INSTRUMENT,
+        instrument_version=str(load_instrument(INSTRUMENT).version),
+        period=plan.period,
+        opens_on=plan.opens_on,
+        closes_on=plan.closes_on,
+        k=K,
+        report_attributes=REPORT_ATTRIBUTES,
+        unit_attributes=UNIT_ATTRIBUTES,
+        status=status,
+        created_by=creator,
+    )
+    wave.units.set(list(scope))
+    return wave
+
+
+@transaction.atomic
+def seed_closed_wave(
+    plan: WavePlan,
+    responses: pd.DataFrame,
+    units: dict[str, Unit],
+    scope: Unit,
+    creator: User | None,
+) -> tuple[Wave, bool]:
+    """The closed wave of ``plan`` with its responses and computed results; (wave, created)."""
+    existing = Wave.objects.filter(period=plan.period, title_nl=plan.title_nl).first()
+    if existing is not None:
+        return existing, False
+    wave = _new_wave(plan, [scope], creator, Status.CLOSED)
+    rows = responses[responses["wave"] == plan.period]
+    items = list(load_instrument(INSTRUMENT).item_ids())
+    team_ids = [units[str(team)].pk for team in rows["team"]]
+    attributes = [_attributes(row) for _, row in rows.iterrows()]
+    coarsen(attributes, team_ids, K)
+    answers = rows[items].astype(object).where(rows[items].notna(), None)
+    Response.objects.bulk_create(
+        [
+            Response(
+                wave=wave,
+                period=plan.period,
+                unit_id=unit_id,
+                attributes=attrs,
+                answers={
+                    item: (None if value is None else int(value))
+                    for item, value in zip(items, values, strict=True)
+                },
+            )
+            for unit_id, attrs, values in zip(
+                team_ids, attributes, answers.itertuples(index=False), strict=True
+            )
+        ],
+        batch_size=500,
+    )
+    launched = dt.datetime.combine(plan.opens_on, dt.time(9), tzinfo=dt.UTC)
+    closed = dt.datetime.combine(plan.closes_on, dt.time(17), tzinfo=dt.UTC)
+    Wave.objects.filter(pk=wave.pk).update(launched_at=launched, closed_at=closed)
+    from vrijuit.results.services import compute_wave_results
+
+    compute_wave_results(wave)
+    return wave, True
