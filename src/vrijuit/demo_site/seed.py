@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from vrijuit.demo import load_responses, load_units
 from vrijuit.demo_site.organisation import (
     ACCOUNTS,
@@ -17,9 +19,16 @@ from vrijuit.demo_site.organisation import (
     seed_people,
     seed_units,
 )
-from vrijuit.demo_site.waves import CLOSED_WAVES, seed_closed_wave
+from vrijuit.demo_site.waves import (
+    CLOSED_WAVES,
+    OPEN_WAVE,
+    respondent_link,
+    seed_closed_wave,
+    seed_open_wave,
+)
 
 FACULTY = "fsw"
+RESPONDENT = "staff member"  # whose invitation to the open wave the printed link opens
 
 
 @dataclass
@@ -44,11 +53,18 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> SeedResult:
         _, created = seed_closed_wave(plan, responses, units, units[FACULTY], analyst)
         if created:
             result.waves_created.append(plan.period)
+    wave, created = seed_open_wave(OPEN_WAVE, units[FACULTY], analyst, today=timezone.localdate())
+    if created:
+        result.waves_created.append(OPEN_WAVE.period)
+    result.respondent_link = respondent_link(wave, _email_of(RESPONDENT))
     return result
 
 
 def _user_of(key: str):  # type: ignore[no-untyped-def]
     from vrijuit.accounts.models import User
 
-    email = next(a.email for a in ACCOUNTS if a.key == key)
-    return User.objects.get(email=email)
+    return User.objects.get(email=_email_of(key))
+
+
+def _email_of(key: str) -> str:
+    return next(a.email for a in ACCOUNTS if a.key == key)

@@ -9,6 +9,7 @@ exactly as closing a real wave does. A wave is matched on its period: a second r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from vrijuit.accounts.models import User
 from vrijuit.demo_site.organisation import GENDER, NATIONALITY
 from vrijuit.org.models import Unit
 from vrijuit.stats.instruments import load_instrument
-from vrijuit.surveys.models import NOT_DECLARED, OTHER, Response, Status, Wave
+from vrijuit.surveys.models import NOT_DECLARED, Invitation, Response, Status, Wave
+from vrijuit.surveys.services import hash_token, launch_wave, new_token, respond_url
+from vrijuit.surveys.snapshot import coarsen
 
 INSTRUMENT = "vrijuit"
 K = 5
@@ -63,12 +66,14 @@ CLOSED_WAVES = (
     ),
 )
 OPEN_WAVE = WavePlan(
-    "2026-voorjaar",
-    "Sociale veiligheid voorjaar 2026",
-    "Social safety spring 2026",
-    dt.date(2026, 3, 9),
-    dt.date(2026, 12, 31),
+    "2026-najaar",
+    "Sociale veiligheid najaar 2026",
+    "Social safety autumn 2026",
+    # Replaced by today and four weeks on when the open wave is made (see seed_open_wave).
+    dt.date(2026, 10, 5),
+    dt.date(2026, 11, 2),
 )
+OPEN_WEEKS = 4
 
 
 def _attributes(row: pd.Series) -> dict[str, str]:
@@ -87,21 +92,6 @@ def _attributes(row: pd.Series) -> dict[str, str]:
         "contract": row["contract"] if isinstance(row["contract"], str) else NOT_DECLARED,
     }
     return {name: value for name, value in everything.items() if name in REPORT_ATTRIBUTES}
-
-
-def coarsen(attributes: list[dict[str, str]], units: list[int], k: int) -> None:
-    """Merge every category with fewer than ``k`` members in a unit into "other", in place.
-
-    The same rule a launch applies to invitees (design: anonymity, rule 5), here on the
-    respondents of a demo wave, who are all the launch knows of them.
-    """
-    for name in REPORT_ATTRIBUTES:
-        counts: dict[tuple[int, str], int] = {}
-        for unit, attrs in zip(units, attributes, strict=True):
-            counts[unit, attrs[name]] = counts.get((unit, attrs[name]), 0) + 1
-        for unit, attrs in zip(units, attributes, strict=True):
-            if attrs[name] != NOT_DECLARED and counts[unit, attrs[name]] < k:
-                attrs[name] = OTHER
 
 
 def _new_wave(plan: WavePlan, scope: Iterable[Unit], creator: User | None, status: str) -> Wave:
@@ -140,7 +130,12 @@ def seed_closed_wave(
     items = list(load_instrument(INSTRUMENT).item_ids())
     team_ids = [units[str(team)].pk for team in rows["team"]]
     attributes = [_attributes(row) for _, row in rows.iterrows()]
-    coarsen(attributes, team_ids, K)
+    # As a launch coarsens its invitees (surveys.snapshot): over the whole wave for the
+    # organisation × attribute cells, within each unit too for the unit × attribute cells.
+    for name in REPORT_ATTRIBUTES:
+        if name in UNIT_ATTRIBUTES:
+            coarsen(attributes, team_ids, name, K)
+        coarsen(attributes, [0] * len(attributes), name, K)
     answers = rows[items].astype(object).where(rows[items].notna(), None)
     Response.objects.bulk_create(
         [
@@ -167,3 +162,38 @@ def seed_closed_wave(
 
     compute_wave_results(wave)
     return wave, True
+
+
+def seed_open_wave(
+    plan: WavePlan, scope: Unit, creator: User | None, *, today: dt.date
+) -> tuple[Wave, bool]:
+    """The open wave of ``plan``, launched (invitations made, none e-mailed); (wave, created).
+
+    It opens today, so its respondent link works, and is launched as if the day before: the
+    launch makes every invitation with its snapshot but sends no e-mail, so the demo does not
+    print ~600 invitations to the console. The worker would send them on its next pass.
+    """
+    existing = Wave.objects.filter(period=plan.period, title_nl=plan.title_nl).first()
+    if existing is not None:
+        return existing, False
+    opens = dataclasses.replace(
+        plan, opens_on=today, closes_on=today + dt.timedelta(weeks=OPEN_WEEKS)
+    )
+    wave = _new_wave(opens, [scope], creator, Status.DRAFT)
+    launch_wave(wave, today=today - dt.timedelta(days=1))
+    wave.refresh_from_db()
+    return wave, True
+
+
+def respondent_link(wave: Wave, email: str) -> str | None:
+    """A fresh link for the invitation of the person with ``email`` (their earlier link stops
+    working: only the hash of the newest token is kept), or None when they have answered."""
+    invitation = Invitation.objects.filter(
+        wave=wave, person__email=email, responded=False, wave__status=Status.OPEN
+    ).first()
+    if invitation is None:
+        return None
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    invitation.save(update_fields=["token_hash"])
+    return respond_url(token)
