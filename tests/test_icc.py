@@ -257,3 +257,23 @@ def test_shrunken_means_lie_between_raw_and_grand_mean_and_rows_can_be_permuted(
     assert icc_reml(shuffled["y"], shuffled["team"]).tau2 == pytest.approx(
         icc_reml(frame["y"], frame["team"]).tau2, rel=1e-6, abs=1e-9
     )
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_teams=st.integers(2, 12), log_theta=st.floats(-8, 3))
+def test_the_reml_slope_used_to_polish_the_fit_is_the_derivative_of_the_deviance(
+    seed: int, n_teams: int, log_theta: float
+) -> None:
+    from vrijuit.stats.icc import _profiled_reml_deviance, _reml_slope, _team_sums
+
+    frame = _random_teams(seed, n_teams)
+    if frame.groupby("team").size().max() < 2:
+        return
+    sums = _team_sums(frame["y"], frame["team"])
+    h = 1e-5
+
+    def deviance(u: float) -> float:
+        return _profiled_reml_deviance(float(np.exp(u)), sums)[0]
+
+    numeric = (deviance(log_theta + h) - deviance(log_theta - h)) / (2 * h)
+    assert _reml_slope(float(np.exp(log_theta)), sums) == pytest.approx(numeric, rel=1e-5, abs=1e-6)
