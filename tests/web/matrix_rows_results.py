@@ -8,15 +8,24 @@ from web.matrix_rows import LOGIN, Row, statuses
 
 
 def _wave(org: Any) -> dict[str, Any]:
+    """One wave with a released snapshot per test organisation.
+
+    The matrix builds the URL once per persona; the wave is made on the first call and kept on
+    the organisation object, which lives as long as the test.
+    """
     from vrijuit.results.services import compute_wave_results
     from web.results_data import add_responses, make_wave
 
-    wave = make_wave(org)
-    add_responses(wave, org.clinical, 6)
-    add_responses(wave, org.psychology, 6, leader=True)
-    add_responses(wave, org.pedagogy, 6)
-    compute_wave_results(wave)
-    return {"wave_id": wave.pk}
+    wave_id: int | None = getattr(org, "_results_wave_id", None)
+    if wave_id is None:
+        wave = make_wave(org)
+        add_responses(wave, org.clinical, 6)
+        add_responses(wave, org.psychology, 6, leader=True)
+        add_responses(wave, org.pedagogy, 6)
+        compute_wave_results(wave)
+        wave_id = wave.pk
+        org._results_wave_id = wave_id
+    return {"wave_id": wave_id}
 
 
 def _unit(unit: str, fmt: str | None = None) -> Any:
