@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from web.matrix_rows import Row, statuses
 
 ANALYST_ONLY = statuses(403, analyst=200)
@@ -15,7 +17,7 @@ def make_wave(org: Any, **fields: Any) -> Any:
     """A draft wave over the whole test organisation (override any field)."""
     from vrijuit.surveys.models import Wave
 
-    today = dt.date.today()
+    today = timezone.localdate()
     values: dict[str, Any] = {
         "title_nl": "Peiling",
         "title_en": "Survey",

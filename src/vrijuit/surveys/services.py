@@ -300,18 +300,24 @@ def send_due_reminders(wave: Wave, *, today: date | None = None) -> int:
 def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
     """Write the answers to the inbox and mark participation, in one transaction.
 
-    Idempotent: the conditional UPDATE lets exactly one submit per invitation through, even when
-    two arrive at once (on PostgreSQL the second waits for the first's row lock, then finds
-    ``responded`` set). Returns True when this call stored the answers, False when an earlier
-    one already had; either way the respondent sees the same confirmation.
+    Idempotent: exactly one submit per invitation gets through, even when several arrive at once
+    (the second waits for the first's row lock, then finds ``responded`` set). Returns True
+    when this call stored the answers, False when an earlier one already had; either way the
+    respondent sees the same confirmation.
     """
     invitation = Invitation.objects.select_related("wave").get(pk=invitation_id)
     wave = invitation.wave
     answers = clean_answers(instrument_of(wave), raw_answers, leads_unit=invitation.leads_unit)
     with transaction.atomic():
-        claimed = Invitation.objects.filter(
-            pk=invitation.pk, responded=False, wave__status=Status.OPEN
-        ).update(responded=True)
+        # The row lock serialises concurrent submits on PostgreSQL; the conditional UPDATE
+        # (no join: a joined subquery would not be re-checked after the lock wait) is the guard
+        # on every database.
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.responded or not Wave.objects.filter(pk=wave.pk, status=Status.OPEN).exists():
+            return False
+        claimed = Invitation.objects.filter(pk=invitation.pk, responded=False).update(
+            responded=True
+        )
         if not claimed:
             return False
         payload: dict[str, Any] = {

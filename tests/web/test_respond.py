@@ -1,0 +1,408 @@
+"""The anonymous path: token in a fragment or POST, questionnaire, idempotent submit, the inbox,
+shuffled flush in batches of at least k, no person/time/IP/token in stored rows, no logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import threading
+import uuid
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from vrijuit.stats.instruments import load_instrument
+from vrijuit.surveys import services
+from vrijuit.surveys.models import InboxEntry, Invitation, Response
+from web.matrix_rows_surveys import add_people, make_wave
+from web.test_surveys import launch, tokens_of
+
+START = "/respond/"
+
+
+@pytest.fixture
+def opened(org, mailoutbox, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """A launched wave over the test organisation (10 invitees, k = 3) and everyone's token."""
+    add_people(org.clinical, 4, "clin")
+    add_people(org.pedagogy, 3, "ped", contract="permanent", language="en")
+    wave = make_wave(org)
+    launch(wave, django_capture_on_commit_callbacks)
+    wave.refresh_from_db()
+    return wave, tokens_of(mailoutbox)
+
+
+def begin(token: str, client: Client | None = None) -> Client:
+    client = client or Client()
+    response = client.post(START, {"code": token})
+    assert response.status_code == 302, response.content
+    return client
+
+
+def all_answers(value: str = "3", leader: bool = False) -> dict[str, str]:
+    """An answer to every item the invitee sees."""
+    instrument = load_instrument("vrijuit")
+    scales = services.scales_for(instrument, leads_unit=leader)
+    # Clipped into each scale's own range (yes/no items have 0..1).
+    return {
+        item.id: str(max(s.response_format.low, min(int(value), s.response_format.high)))
+        for s in scales
+        for item in s.items
+    }
+
+
+# --- The start page and the token --------------------------------------------------------
+
+
+def test_the_start_page_moves_a_fragment_token_into_a_post_and_leaks_no_referrer(db) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get(START)
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+    text = response.content.decode()
+    assert 'method="post"' in text and 'name="code"' in text  # works without JavaScript
+    assert "respond/respond.js" in text
+
+
+def test_the_script_uses_session_storage_never_local_storage() -> None:
+    from pathlib import Path
+
+    import vrijuit.respond
+
+    script = (Path(vrijuit.respond.__file__).parent / "static/respond/respond.js").read_text()
+    assert "sessionStorage.setItem" in script and "localStorage." not in script
+    assert "location.hash" in script and "replaceState" in script
+
+
+def test_a_wrong_code_is_refused_with_an_error_linked_to_the_field(opened) -> None:  # type: ignore[no-untyped-def]
+    response = Client().post(START, {"code": "not-a-token"})
+    assert response.status_code == 200
+    assert b'id="id_code_errors"' in response.content
+    assert "respond_invitation" not in Client().session
+
+
+def test_a_token_verifies_once_and_the_session_holds_no_person(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    session = client.session
+    invitation = Invitation.objects.get(person__email="clin0@example.org")
+    assert dict(session) == {"respond_invitation": invitation.pk, "_session_expiry": 0}
+    # The cookie is the session key only, and the session ends with the browser.
+    cookie = client.cookies["sessionid"]
+    assert cookie["expires"] == "" and cookie.value == session.session_key
+
+
+# --- The questionnaire ----------------------------------------------------------------------
+
+
+def test_the_questionnaire_is_accessible_and_offers_prefer_not_to_say_everywhere(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    response = client.get(reverse("respond:questions"))
+    text = response.content.decode()
+    assert response["Referrer-Policy"] == "no-referrer"
+    items = all_answers()
+    for item_id in items:
+        assert f'id="{item_id}-skip"' in text and f'for="{item_id}-skip"' in text
+    assert text.count("<fieldset") == len(items) and text.count("<legend") == len(items)
+    assert "Zeg ik liever niet" in text
+
+
+def test_the_leaders_block_is_shown_only_to_invitees_who_lead_a_unit(org, opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    instrument = load_instrument("vrijuit")
+    leader_items = [i.id for s in instrument.scales if s.audience == "leaders" for i in s.items]
+    assert leader_items
+    as_leader = begin(tokens["leader@example.org"]).get(reverse("respond:questions")).content
+    as_staff = begin(tokens["staff@example.org"]).get(reverse("respond:questions")).content
+    assert f'name="{leader_items[0]}"'.encode() in as_leader
+    assert f'name="{leader_items[0]}"'.encode() not in as_staff
+    # A non-leader cannot slip answers to the leaders' items in either.
+    client = begin(tokens["staff@example.org"])
+    response = client.post(reverse("respond:questions"), {leader_items[0]: "4"})
+    assert response.status_code == 200 and not InboxEntry.objects.exists()
+
+
+def test_the_questionnaire_switches_to_english(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["ped0@example.org"])
+    client.post(reverse("web:switch_language"), {"language": "en", "next": "/respond/questions/"})
+    text = client.get(reverse("respond:questions")).content.decode()
+    assert "Prefer not to say" in text and 'lang="en"' in text
+
+
+# --- Submit: one transaction, idempotent ----------------------------------------------------
+
+
+def test_submit_writes_the_inbox_and_marks_participation_then_confirms(org, opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    answers = all_answers("4")
+    answers["SU1"] = "skip"
+    response = client.post(reverse("respond:questions"), answers)
+    assert response.status_code == 302 and response["Location"] == reverse("respond:thanks")
+    entry = InboxEntry.objects.get()
+    assert entry.payload["unit"] == org.clinical.pk
+    assert entry.payload["answers"]["SU1"] is None
+    assert entry.payload["answers"]["SU2"] == 4
+    assert "pseudonym" not in entry.payload
+    assert Invitation.objects.get(person__email="clin0@example.org").responded
+    assert "respond_invitation" not in client.session
+    assert client.get(reverse("respond:thanks")).status_code == 200
+
+
+def test_a_retried_or_changed_submit_creates_no_duplicate(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    url = reverse("respond:questions")
+    first = client.post(url, all_answers("4"))
+    retry = client.post(url, all_answers("4"))
+    changed = client.post(url, all_answers("1"))
+    assert (
+        first["Location"] == retry["Location"] == changed["Location"] == reverse("respond:thanks")
+    )
+    assert InboxEntry.objects.count() == 1
+    assert InboxEntry.objects.get().payload["answers"]["SU2"] == 4
+    # The same link again, in another browser: the confirmation, not a second questionnaire.
+    again = Client().post(START, {"code": tokens["clin0@example.org"]})
+    assert again["Location"] == reverse("respond:thanks")
+    # Two tabs that both verified the token before either submitted: one response.
+    token = tokens["clin1@example.org"]
+    tab_a, tab_b = begin(token), begin(token)
+    tab_a.post(url, all_answers("2"))
+    tab_b.post(url, all_answers("5"))
+    assert InboxEntry.objects.count() == 2
+
+
+def test_answers_out_of_range_are_refused_and_nothing_is_stored(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    response = client.post(reverse("respond:questions"), {"SU1": "99"})
+    assert response.status_code == 200 and b'role="alert"' in response.content
+    assert not InboxEntry.objects.exists()
+    assert not Invitation.objects.filter(responded=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_submits_store_one_response(org, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    if connection.vendor == "sqlite":
+        pytest.skip("concurrent writers: PostgreSQL (make pytest-postgres)")
+    add_people(org.clinical, 4, "clin")
+    wave = make_wave(org)
+    services.launch_wave(wave)
+    invitation = Invitation.objects.get(person__email="clin0@example.org")
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            results.append(services.submit_response(invitation.pk, {"SU1": "3"}))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+    assert InboxEntry.objects.count() == 1
+
+
+# --- The inbox and the reporting store -------------------------------------------------------
+
+
+def submit_many(tokens: dict[str, str], count: int) -> list[str]:
+    """``count`` respondents submit in order; returns their SU2 answers' order as markers."""
+    order = []
+    for i, address in enumerate(sorted(tokens)[:count]):
+        invitation = services.invitation_for_token(tokens[address])
+        assert invitation is not None
+        services.submit_response(invitation.pk, {"SU2": str(1 + i % 5)})
+        order.append(address)
+    return order
+
+
+def test_flush_waits_for_k_then_moves_a_shuffled_batch_and_deletes_the_inbox(opened) -> None:  # type: ignore[no-untyped-def]
+    wave, tokens = opened
+    submit_many(tokens, 2)
+    assert services.flush_inbox(wave) == 0  # 2 < k = 3: nothing moves
+    assert not Response.objects.exists() and InboxEntry.objects.count() == 2
+    submit_many({a: t for a, t in tokens.items() if a.startswith("ped")}, 1)
+    assert services.flush_inbox(wave) == 3
+    assert Response.objects.count() == 3 and not InboxEntry.objects.exists()
+    response = Response.objects.first()
+    assert response.period == "2025-najaar" and response.pseudonym is None  # type: ignore[union-attr]
+    assert isinstance(response.pk, uuid.UUID) and response.pk.version == 4  # type: ignore[union-attr]
+
+
+def test_closing_flushes_fewer_than_k(opened, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    wave, tokens = opened
+    monkeypatch.setattr(services, "_compute_results", lambda w: None)
+    submit_many(tokens, 1)
+    services.close_wave(wave)
+    assert Response.objects.count() == 1 and not InboxEntry.objects.exists()
+
+
+def test_confidential_mode_stores_a_wave_independent_pseudonym(
+    org, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PSEUDONYM_SECRET = "a test secret"  # noqa: S105
+    add_people(org.clinical, 4, "clin")
+    first, second = make_wave(org, mode="confidential"), make_wave(org, mode="confidential")
+    for wave in (first, second):
+        launch(wave, django_capture_on_commit_callbacks)
+        invitation = Invitation.objects.get(wave=wave, person__email="clin0@example.org")
+        services.submit_response(invitation.pk, {})
+        services.flush_inbox(wave, closing=True)
+    a, b = (Response.objects.get(wave=w).pseudonym for w in (first, second))
+    assert a == b and a and len(a) == 64
+    person = Invitation.objects.filter(person__email="clin0@example.org").first().person  # type: ignore[union-attr]
+    assert person.external_id not in a and str(person.pk) != a
+    settings.PSEUDONYM_SECRET = "another secret"  # noqa: S105
+    assert services.pseudonym(person) != a
+
+
+def test_confidential_waves_need_a_pseudonym_secret_in_production(org, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.DEBUG = False
+    settings.PSEUDONYM_SECRET = ""
+    with pytest.raises(ImproperlyConfigured):
+        services.launch_wave(make_wave(org, mode="confidential"))
+
+
+FORBIDDEN_FIELD_WORDS = ("person", "user", "email", "token", "ip", "agent", "time", "date", "_at")
+
+
+def test_stored_rows_have_no_field_for_person_time_ip_or_token() -> None:
+    for model in (InboxEntry, Response):
+        names = [field.name for field in model._meta.get_fields()]
+        for name in names:
+            parts = name.split("_")
+            assert not any(w in parts or name.endswith(w) for w in FORBIDDEN_FIELD_WORDS), name
+    # Random UUIDs, never sequential ids.
+    assert InboxEntry._meta.pk.default is uuid.uuid4  # type: ignore[union-attr]
+    assert Response._meta.pk.default is uuid.uuid4  # type: ignore[union-attr]
+
+
+@hsettings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    picks=st.lists(st.integers(0, 9), min_size=1, max_size=10, unique=True),
+    value=st.sampled_from(["1", "5", "skip", ""]),
+    closing=st.booleans(),
+)
+def test_no_stored_row_carries_a_person_id_timestamp_ip_or_token(
+    opened, picks, value, closing
+) -> None:  # type: ignore[no-untyped-def]
+    wave, tokens = opened
+    addresses = sorted(tokens)
+    for i in picks:
+        invitation = services.invitation_for_token(tokens[addresses[i]])
+        if invitation is not None and not invitation.responded:
+            services.submit_response(invitation.pk, {"SU1": value, "SU2": value})
+    services.flush_inbox(wave, closing=closing)
+    invitations = list(Invitation.objects.select_related("person"))
+    secrets_ = set(tokens.values()) | {i.token_hash for i in invitations}
+    people = {str(i.person.pk) for i in invitations} | {i.person.email for i in invitations}
+    people |= {i.person.external_id for i in invitations} | {str(i.pk) for i in invitations}
+    for row in [*InboxEntry.objects.values(), *Response.objects.values()]:
+        payload = row.get("payload") or row
+        keys = set(payload) - {"id", "wave_id", "unit_id", "period", "attributes", "answers",
+                               "pseudonym", "payload", "unit"}  # fmt: skip
+        assert not keys, keys
+        text = repr(payload)
+        assert not any(secret in text for secret in secrets_)
+        assert not any(f"'{p}'" in text for p in people)
+        assert "127.0.0.1" not in text and ":" not in str(payload.get("period", ""))
+        assert payload.get("pseudonym") is None  # anonymous mode
+    # Flush never moves fewer than k unless closing.
+    pending = InboxEntry.objects.count()
+    assert pending == 0 or (pending < wave.k and not closing)
+    Response.objects.all().delete()
+    InboxEntry.objects.all().delete()
+    Invitation.objects.update(responded=False)
+
+
+def test_the_order_of_responses_does_not_follow_the_order_of_submission(
+    org, django_capture_on_commit_callbacks, mailoutbox
+) -> None:  # type: ignore[no-untyped-def]
+    """Across many flushes with a fixed seed, the stored order is a uniform shuffle: each
+    submission position lands in the first stored place about equally often."""
+    add_people(org.clinical, 5, "clin")
+    wave = make_wave(org, k=8)
+    launch(wave, django_capture_on_commit_callbacks)
+    rng = random.Random(20251)
+    invitations = list(Invitation.objects.order_by("pk")[:8])
+    first_places = [0] * 8
+    identical = 0
+    runs = 200
+    for _ in range(runs):
+        for position, invitation in enumerate(invitations):
+            InboxEntry.objects.create(
+                wave=wave,
+                payload={
+                    "unit": invitation.unit_id,
+                    "attributes": {},
+                    "answers": {"SU2": position},
+                },
+            )
+        services.flush_inbox(wave, rng=rng)
+        # The order the rows were written in: the database's insertion order.
+        written = _written_order(wave)
+        if written == list(range(8)):
+            identical += 1
+        first_places[written[0]] += 1
+        Response.objects.all().delete()
+    assert identical <= 2  # the chance that a shuffle of 8 is the identity: 1/40320 per run
+    expected = runs / 8
+    chi2 = sum((n - expected) ** 2 / expected for n in first_places)
+    assert chi2 < 24.3, first_places  # chi-squared, 7 degrees of freedom, p = 0.001
+
+
+def _written_order(wave) -> list[int]:  # type: ignore[no-untyped-def]
+    """Responses in insertion order (SQLite rowid / PostgreSQL ctid)."""
+    table = Response._meta.db_table
+    column = "rowid" if connection.vendor == "sqlite" else "ctid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} ORDER BY {column}")  # noqa: S608
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = {str(r.pk).replace("-", ""): r.answers["SU2"] for r in Response.objects.all()}
+    return [by_id[str(i).replace("-", "")] for i in ids]
+
+
+# --- Logs -----------------------------------------------------------------------------------
+
+
+def test_respond_paths_are_never_logged(opened, settings) -> None:  # type: ignore[no-untyped-def]
+    """Through the real logging configuration: runserver's access log and django.request."""
+    assert "/respond/" in settings.LOG_SILENT_PATH_PREFIXES
+    _wave, tokens = opened
+    handler = next(h for h in logging.getLogger("django.server").handlers)
+    stream = io.StringIO()
+    old = handler.setStream(stream)  # type: ignore[attr-defined]
+    try:
+        client = begin(tokens["clin0@example.org"])
+        client.get("/respond/does-not-exist/")  # a 404 that django.request would log
+        logging.getLogger("django.server").info(
+            '"%s" %s %s', "GET /respond/questions/ HTTP/1.1", 200, 10
+        )
+        logging.getLogger("django.server").info(
+            '"%s" %s %s', "GET /accounts/login/ HTTP/1.1", 200, 1
+        )
+    finally:
+        handler.setStream(old)  # type: ignore[attr-defined]
+    logged = stream.getvalue()
+    assert "/accounts/login/" in logged  # the handler does log other paths
+    assert "/respond/" not in logged
+    assert not any(token in logged for token in tokens.values())
