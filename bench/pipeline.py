@@ -213,10 +213,12 @@ def _stage_reliability(ctx: _Context) -> str:
 
     assert ctx.result is not None
     for scale_id, keyed in ctx.result.keyed.items():
-        ctx.outputs[f"{scale_id}.alpha"] = reliability.cronbach_alpha(keyed)
-        ctx.outputs[f"{scale_id}.omega"] = reliability.mcdonald_omega(keyed)
-        ctx.outputs[f"{scale_id}.item_rest"] = reliability.item_rest_correlations(keyed)
-    return "alpha, omega, item-rest per scale"
+        # One covariance pass per scale, shared by the three coefficients (as build_report).
+        moments = reliability.item_covariance(keyed)
+        ctx.outputs[f"{scale_id}.alpha"] = reliability.cronbach_alpha(moments)
+        ctx.outputs[f"{scale_id}.omega"] = reliability.mcdonald_omega(moments)
+        ctx.outputs[f"{scale_id}.item_rest"] = reliability.item_rest_correlations(moments)
+    return "alpha, omega, item-rest per scale (one shared item covariance each)"
 
 
 def _stage_agreement(ctx: _Context) -> str:
