@@ -13,13 +13,14 @@ import pingouin as pg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 from scipy import stats
 
 from vrijuit.i18n import translate
 from vrijuit.render import render_html
 from vrijuit.stats.instruments import Instrument, load_instrument
 from vrijuit.stats.report import build_report
-from vrijuit.stats.report_model import Report, json_schema
+from vrijuit.stats.report_model import Note, Report, json_schema
 
 K = 5
 SCHEMA = Path(__file__).parents[1] / "docs" / "report.schema.json"
@@ -805,3 +806,132 @@ def test_the_html_report_shows_the_clipped_leader_correction_and_says_why() -> N
         assert why.split('"')[0] in section.replace("&#34;", '"')
         result = section.split(why.split(",")[0])[0]  # the result sentence before the note
         assert clipped in result and raw not in result
+
+
+# -- robustness: valid data on which a statistic is undefined never crashes the report ----------
+
+
+def _edge_frame(
+    instrument: Instrument,
+    *,
+    n_teams: int,
+    per_team: int,
+    constant: float | None = None,
+    blank_scale: str | None = None,
+) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"team": np.repeat([f"t{i}" for i in range(n_teams)], per_team)})
+    for scale in instrument.scales:
+        fmt = scale.response_format
+        for item in scale.items:
+            size = len(frame)
+            answers = rng.integers(int(fmt.low), int(fmt.high) + 1, size=size).astype(float)
+            if constant is not None:
+                answers[:] = np.clip(constant, fmt.low, fmt.high)
+            if scale.id == blank_scale:
+                answers[:] = np.nan
+            frame[item.id] = answers
+    frame["gender"] = rng.choice(["woman", "man"], len(frame))
+    return frame
+
+
+EDGE_CASES = {
+    # name: (frame arguments, k, notes the report must carry as (key, statistic))
+    "every answer the same": (
+        {"n_teams": 4, "per_team": 10, "constant": 3.0},
+        K,
+        {
+            ("report.not_computable.zero_variance", "icc"),
+            ("report.not_computable.zero_variance_items", "alpha"),
+            ("report.not_computable.zero_variance_items", "omega"),
+        },
+    ),
+    "a single team": (
+        {"n_teams": 1, "per_team": 20},
+        K,
+        {("report.not_computable.one_team", "icc")},
+    ),
+    "one respondent per team": (
+        {"n_teams": 20, "per_team": 1},
+        K,
+        {("report.not_computable.one_per_team", "icc")},
+    ),
+    "one respondent per team with k above every unit": (
+        {"n_teams": 20, "per_team": 1},
+        15,
+        {("report.not_computable.one_per_team", "icc")},
+    ),
+    "all answers missing on the scale": (
+        {"n_teams": 4, "per_team": 10, "blank_scale": SCALE},
+        K,
+        {("report.note.scale_too_few", None)},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_report_builds_renders_and_says_why_when_a_statistic_is_undefined(
+    case: str, instrument: Instrument
+) -> None:
+    arguments, k, expected = EDGE_CASES[case]
+    frame = _edge_frame(instrument, **arguments)
+    report = build_report(frame, instrument, by=("gender",), k=k)
+    found = {(n.key, n.params.get("statistic")) for n in report.notes}
+    assert expected <= found
+    scale_name = {lang: instrument.scale(SCALE).name.get(lang) for lang in ("en", "nl")}
+    for lang in ("en", "nl"):
+        page = render_html(report, lang)
+        for key, statistic in expected:
+            params = {"scale": scale_name[lang], "k": k}
+            if statistic is not None:
+                params["statistic"] = translate(f"report.statistic.{statistic}", lang)
+            sentence = translate(key, lang, **params)
+            assert str(escape(sentence)) in page, (lang, key)
+        render_html(report, lang, medium="print")
+
+
+def test_zero_variance_scale_keeps_its_mean_and_leaves_out_only_what_is_undefined(
+    instrument: Instrument,
+) -> None:
+    frame = _edge_frame(instrument, n_teams=4, per_team=10, constant=3.0)
+    report = build_report(frame, instrument, by=("gender",), k=K)
+    (scale,) = report.organisation
+    assert scale.n == 40
+    fmt = instrument.scale(SCALE).response_format
+    keyed = [
+        fmt.low + fmt.high - 3.0 if item.reverse else 3.0 for item in instrument.scale(SCALE).items
+    ]
+    assert scale.mean == pytest.approx(np.mean(keyed))  # reverse-keyed by hand
+    assert scale.sd == pytest.approx(0.0)
+    assert scale.icc is None
+    assert scale.reliability is not None
+    assert scale.reliability.alpha is None and scale.reliability.omega is None
+    (section,) = report.gaps
+    assert section.gaps == ()
+    assert [n.key for n in section.reasons] == ["report.not_computable.zero_variance"]
+
+
+def test_a_blank_scale_among_answered_ones_is_named_and_the_rest_still_reported() -> None:
+    instrument = load_instrument("vrijuit")
+    blank = next(s.id for s in instrument.scales if s.role == "climate" and not s.headline)
+    frame = _edge_frame(instrument, n_teams=4, per_team=10, blank_scale=blank)
+    report = build_report(frame, instrument, k=K)
+    shown = {s.scale_id for s in report.organisation}
+    assert blank not in shown and shown
+    assert Note("report.note.scale_too_few", {"scale": blank, "k": K}) in report.notes
+    for lang in ("en", "nl"):
+        name = instrument.scale(blank).name.get(lang)
+        page = render_html(report, lang)
+        sentence = translate("report.note.scale_too_few", lang, scale=name, k=K)
+        assert str(escape(sentence)) in page
+
+
+def test_constant_yes_no_block_does_not_stop_the_vrijuit_report() -> None:
+    instrument = load_instrument("vrijuit")
+    frame = _edge_frame(instrument, n_teams=1, per_team=20, constant=1.0)
+    report = build_report(frame, instrument, k=K)
+    assert report.voice or report.incidents
+    keys = {n.key for n in report.notes}
+    assert "report.not_computable.zero_variance_items" in keys
+    for lang in ("en", "nl"):
+        assert "<!DOCTYPE html>" in render_html(report, lang)

@@ -269,7 +269,42 @@ class _View:
         return self._unit_names.get(unit_id, unit_id)
 
     def note(self, key: str, params: dict[str, Any]) -> str:
-        return self.t(key, **{k: self._param(v) for k, v in params.items()})
+        words = {k: self._param(v) for k, v in params.items()}
+        if key.startswith("report.not_computable.") or key == "report.note.scale_too_few":
+            # The builder names the statistic and the scale by code; the reader gets words.
+            if "statistic" in words:
+                words["statistic"] = self.t(f"report.statistic.{words['statistic']}")
+            if "scale" in words:
+                words["scale"] = self._scale_words(words["scale"])
+        return self.t(key, **words)
+
+    def _scale_words(self, scale_id: str) -> str:
+        known = {info.scale_id for info in self.report.scales}
+        return self.scale_name(scale_id) if scale_id in known else readable_code(scale_id)
+
+    def scale_notes(self, scale_id: str) -> list[Note]:
+        """The not-computable notes about a scale shown in a figures block (said there)."""
+        return [
+            n
+            for n in self.report.notes
+            if n.key.startswith("report.not_computable.") and n.params.get("scale") == scale_id
+        ]
+
+    def general_notes(self) -> list[Note]:
+        """The report's notes for the header: all but those said beside their scale's figures."""
+        beside = {
+            s.scale_id
+            for s in (
+                *self.report.organisation,
+                *self.report.voice,
+                *(self.report.incidents.scales if self.report.incidents else ()),
+            )
+        }
+        return [
+            n
+            for n in self.report.notes
+            if not (n.key.startswith("report.not_computable.") and n.params.get("scale") in beside)
+        ]
 
     def _param(self, value: Any) -> str:
         if isinstance(value, float):

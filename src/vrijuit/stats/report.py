@@ -301,6 +301,41 @@ def _engine(name: str, ctx: _Context, section: str) -> Any | None:
         return None
 
 
+# Engine functions refuse data on which a statistic is undefined (zero variance, too few rows or
+# teams, a singular covariance). A report must still build: the statistic is left out and a
+# note names it and says why in plain words.
+_UNDEFINED = (ValueError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError)
+
+
+def _not_computable(ctx: _Context, statistic: str, scale: Scale, reason: str) -> None:
+    """Note that ``statistic`` could not be computed for ``scale``, and why (once each)."""
+    note = Note(f"report.not_computable.{reason}", {"statistic": statistic, "scale": scale.id})
+    if note not in ctx.notes:
+        ctx.notes.append(note)
+
+
+def _items_reason(items: FloatArray) -> str:
+    """Why a reliability coefficient is undefined on these answers (checked in this order)."""
+    complete = items[~np.isnan(items).any(axis=1)] if items.ndim == 2 else items[:0]
+    if complete.shape[0] < 3:
+        return "too_few_people"
+    if (np.ptp(complete, axis=0) == 0).any():
+        return "zero_variance_items"
+    return "singular"
+
+
+def _teams_reason(ctx: _Context, scores: FloatArray) -> str:
+    """Why a between-team statistic is undefined on these scores (checked in this order)."""
+    valid = ~np.isnan(scores)
+    if ctx.n_teams(valid) < 2:
+        return "one_team"
+    if int(np.bincount(ctx.teams[valid]).max()) < 2:
+        return "one_per_team"
+    if np.ptp(scores[valid]) == 0:
+        return "zero_variance"
+    return "singular"
+
+
 # -- the organisation -------------------------------------------------------------------------
 
 
@@ -311,8 +346,11 @@ def _organisation_scale(
     valid = ~np.isnan(scores)
     n = int(valid.sum())
     if not ctx.door.allows(ctx.organisation_cell, n):
+        if ctx.door.allows(ctx.organisation_cell, len(scores)):
+            # The organisation is shown, only this scale has too few answers: say so.
+            ctx.notes.append(Note("report.note.scale_too_few", {"scale": scale.id, "k": ctx.k}))
         return None
-    icc = _icc(ctx, scores) if team_stats else None
+    icc = _icc(ctx, scale, scores) if team_stats else None
     share = None
     if scale.unsafe_below is not None:
         count = int((scores[valid] < scale.unsafe_below).sum())
@@ -337,26 +375,44 @@ def _reliability(ctx: _Context, scale: Scale) -> Reliability | None:
     if len(scale.items) < 2:
         return None
     module = importlib.import_module("vrijuit.stats.reliability")
-    # One pass over the answers for both coefficients: the covariances are shared.
-    items = module.item_covariance(ctx.keyed[scale.id])
-    alpha = module.cronbach_alpha(items)
-    omega = module.mcdonald_omega(items) if len(scale.items) >= 3 else None
+    answers = ctx.keyed[scale.id]
+    try:
+        # One pass over the answers for both coefficients: the covariances are shared.
+        items = module.item_covariance(answers)
+        alpha = module.cronbach_alpha(items)
+    except _UNDEFINED:
+        _not_computable(ctx, "alpha", scale, _items_reason(answers))
+        return None
+    if _float(alpha.alpha) is None:  # e.g. every total the same: alpha is 0/0
+        _not_computable(ctx, "alpha", scale, _items_reason(answers))
+    omega = None
+    if len(scale.items) >= 3:
+        try:
+            omega = _float(module.mcdonald_omega(items).omega)
+        except _UNDEFINED:
+            _not_computable(ctx, "omega", scale, _items_reason(answers))
     return Reliability(
         alpha=_float(alpha.alpha),
         alpha_ci_low=_float(alpha.ci_low),
         alpha_ci_high=_float(alpha.ci_high),
-        omega=None if omega is None else _float(omega.omega),
+        omega=omega,
         n_items=len(scale.items),
         n=int(alpha.n),
     )
 
 
-def _icc(ctx: _Context, scores: FloatArray) -> IccSummary | None:
+def _icc(ctx: _Context, scale: Scale, scores: FloatArray) -> IccSummary | None:
     valid = ~np.isnan(scores)
     if ctx.n_teams(valid) < 2:
+        if valid.any():
+            _not_computable(ctx, "icc", scale, "one_team")
         return None
     module = importlib.import_module("vrijuit.stats.icc")
-    result = module.icc_anova(scores, ctx.team_groups)
+    try:
+        result = module.icc_anova(scores, ctx.team_groups)
+    except _UNDEFINED:
+        _not_computable(ctx, "icc", scale, _teams_reason(ctx, scores))
+        return None
     low, high = result.icc1_ci
     return IccSummary(
         icc1=_float(result.icc1),
@@ -443,7 +499,7 @@ def _wave_points(
         try:
             anova = icc.icc_anova(values, teams[rows])
             deff = 1.0 + (n / int(anova.n_teams) - 1.0) * max(float(anova.icc1), 0.0)
-        except ValueError:  # one team only: no between-team variance to estimate
+        except _UNDEFINED:  # one team only: no between-team variance to estimate
             pass
         n_eff = n / deff
         mean = float(values.mean())
@@ -457,7 +513,7 @@ def _wave_points(
         keep = ~np.isnan(wave_number)
         try:
             fit = trend.wave_trend(scores[keep], wave_number[keep], teams[keep])
-        except ValueError:  # e.g. too few teams for the model
+        except _UNDEFINED:  # e.g. too few teams for the model
             fit = None
         if fit is not None:
             slope = WaveSlope(
@@ -526,14 +582,22 @@ def _agreement_indices(ctx: _Context, scale: Scale) -> tuple[Any, Any, Any]:
 
 def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
     n_units = len(ctx.tree.units)
-    rwg_j, awg, ad = _agreement_indices(ctx, scale)
     scores = ctx.scale_scores(scale.id)
     valid = ~np.isnan(scores)
+    indices = [np.full(n_units, np.nan) for _ in range(3)]
+    try:
+        for index, result in enumerate(_agreement_indices(ctx, scale)):
+            indices[index] = _scatter(n_units, result.labels, result.values)
+    except _UNDEFINED:
+        _not_computable(ctx, "agreement", scale, _teams_reason(ctx, scores))
     shrunken = np.full(n_units, np.nan)
     if ctx.n_teams(valid) >= 2:
         icc = importlib.import_module("vrijuit.stats.icc")
-        means = icc.shrunken_means(scores, ctx.team_groups)
-        shrunken = _scatter(n_units, means.labels, means.shrunken_mean)
+        try:
+            means = icc.shrunken_means(scores, ctx.team_groups)
+            shrunken = _scatter(n_units, means.labels, means.shrunken_mean)
+        except _UNDEFINED:
+            _not_computable(ctx, "shrunken_mean", scale, _teams_reason(ctx, scores))
     polarised = np.zeros(n_units, dtype=bool)
     low_agreement = np.zeros(n_units, dtype=bool)
     flag_rwg = np.full(n_units, np.nan)
@@ -541,16 +605,19 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
         agreement = importlib.import_module("vrijuit.stats.agreement")
         dispersion = importlib.import_module("vrijuit.stats.dispersion")
         null = float(agreement.null_variance(scale.response_format.n_options))
-        polar = dispersion.polarisation(
-            scores, ctx.team_groups, cutoff=scale.unsafe_below, null_variance=null
-        )
-        polarised = _scatter(n_units, polar.labels, polar.flagged, False)
-        low_agreement = _scatter(n_units, polar.labels, polar.low_agreement_flag, False)
-        flag_rwg = _scatter(n_units, polar.labels, polar.rwg)
+        try:
+            polar = dispersion.polarisation(
+                scores, ctx.team_groups, cutoff=scale.unsafe_below, null_variance=null
+            )
+            polarised = _scatter(n_units, polar.labels, polar.flagged, False)
+            low_agreement = _scatter(n_units, polar.labels, polar.low_agreement_flag, False)
+            flag_rwg = _scatter(n_units, polar.labels, polar.rwg)
+        except _UNDEFINED:
+            _not_computable(ctx, "polarisation", scale, _teams_reason(ctx, scores))
     return _TeamStats(
-        rwg_j=_scatter(n_units, rwg_j.labels, rwg_j.values),
-        awg=_scatter(n_units, awg.labels, awg.values),
-        ad=_scatter(n_units, ad.labels, ad.values),
+        rwg_j=indices[0],
+        awg=indices[1],
+        ad=indices[2],
         shrunken=shrunken,
         polarised=polarised,
         low_agreement=low_agreement,
@@ -779,17 +846,32 @@ def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
         return GapSection(
             attribute, scale.id, None, None, (Note("report.alike.too_few_groups"),), ()
         )
+    if np.ptp(scores[keep]) == 0:  # everyone the same score: nothing to compare
+        note = Note("report.not_computable.zero_variance", {"statistic": "gaps", "scale": scale.id})
+        return GapSection(attribute, scale.id, None, None, (note,), ())
     reliability = importlib.import_module("vrijuit.stats.reliability")
-    check = reliability.scale_works_alike(
-        ctx.keyed[scale.id][keep], labels[keep].astype(str), min_group_size=2 * ctx.k
-    )
+    try:
+        check = reliability.scale_works_alike(
+            ctx.keyed[scale.id][keep], labels[keep].astype(str), min_group_size=2 * ctx.k
+        )
+    except _UNDEFINED:
+        check = None
+    if check is None:
+        why = _items_reason(ctx.keyed[scale.id][keep])
+        note = Note(f"report.not_computable.{why}", {"statistic": "gaps", "scale": scale.id})
+        return GapSection(attribute, scale.id, None, None, (note,), ())
     reasons = tuple(_issue_note(issue, scale) for issue in check.issues)
     if not check.works_alike:
         return GapSection(attribute, scale.id, None, False, reasons, ())
     gaps_module = importlib.import_module("vrijuit.stats.gaps")
-    result = gaps_module.subgroup_gaps(
-        scores[keep], labels[keep].astype(str), teams=ctx.teams[keep], min_n=ctx.k
-    )
+    try:
+        result = gaps_module.subgroup_gaps(
+            scores[keep], labels[keep].astype(str), teams=ctx.teams[keep], min_n=ctx.k
+        )
+    except _UNDEFINED:
+        why = "zero_variance" if np.ptp(scores[keep]) == 0 else "singular"
+        note = Note(f"report.not_computable.{why}", {"statistic": "gaps", "scale": scale.id})
+        return GapSection(attribute, scale.id, None, True, (*reasons, note), ())
     gaps = []
     for gap in result.gaps:
         cell = f"attribute:{attribute}={gap.group}"
@@ -830,9 +912,14 @@ def _level_trend(
     if len(present) < 2:
         return None
     gaps_module = importlib.import_module("vrijuit.stats.gaps")
-    trend = gaps_module.ordered_level_trend(
-        scores[keep], labels[keep].astype(str), [str(p) for p in present], min_n=ctx.k
-    )
+    try:
+        trend = gaps_module.ordered_level_trend(
+            scores[keep], labels[keep].astype(str), [str(p) for p in present], min_n=ctx.k
+        )
+    except _UNDEFINED:
+        why = "zero_variance" if np.ptp(scores[keep]) == 0 else "singular"
+        _not_computable(ctx, "levels", scale, why)
+        return None
     levels = []
     for level, n, mean, sd in zip(trend.levels, trend.n, trend.mean, trend.sd, strict=True):
         cell = f"attribute:{attribute}={level}"
@@ -963,17 +1050,25 @@ def _leader_relation(
     leader_reliability = None
     if int(leader_rows.sum()) >= MIN_TEAMS_FOR_LEADER_RELATION and len(leader_scale.items) >= 2:
         # Disattenuate with the reliability of the leaders' own scale among the leaders.
-        alpha = importlib.import_module("vrijuit.stats.reliability").cronbach_alpha(
-            ctx.keyed[leader_scale.id][leader_rows]
-        )
-        value = _float(alpha.alpha)
+        try:
+            alpha = importlib.import_module("vrijuit.stats.reliability").cronbach_alpha(
+                ctx.keyed[leader_scale.id][leader_rows]
+            )
+            value = _float(alpha.alpha)
+        except _UNDEFINED:  # then the correlation is given without the correction
+            value = None
         leader_reliability = value if value is not None and 0.0 < value <= 1.0 else None
-    result = leaders.leader_team_relation(
-        leader_scores,
-        climate[members],
-        ctx.teams[members],
-        leader_reliability=leader_reliability,
-    )
+    try:
+        result = leaders.leader_team_relation(
+            leader_scores,
+            climate[members],
+            ctx.teams[members],
+            leader_reliability=leader_reliability,
+        )
+    except _UNDEFINED:
+        spread = min(np.ptp(list(leader_scores.values())), np.ptp(climate[members]))
+        _not_computable(ctx, "leaders", team_scale, "zero_variance" if spread == 0 else "singular")
+        return None
     return LeaderRelation(
         leader_scale_id=leader_scale.id,
         team_scale_id=team_scale.id,
