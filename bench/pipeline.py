@@ -272,16 +272,18 @@ def _stage_gaps(ctx: _Context) -> str:
     assert ctx.result is not None
     responses = ctx.data.responses
     headline = next(iter(ctx.result.scores))
-    teams = responses["team"].to_numpy(dtype=object)
+    # The team Groups of the grouping stage is reused, and the attribute columns are passed as
+    # pandas columns (factorised as such, several times faster than an object array).
+    gender = responses["gender"]
     for scale_id, score in ctx.result.scores.items():
         # The within-team (REML) gap for the headline scale, raw gaps for the others.
         ctx.outputs[f"{scale_id}.gender_gaps"] = gaps.subgroup_gaps(
             score,
-            responses["gender"].to_numpy(dtype=object),
-            teams=teams if scale_id == headline else None,
+            gender,
+            teams=ctx.groups if scale_id == headline else None,
         )
     if hasattr(gaps, "ordered_level_trend"):
-        levels = responses["position"].to_numpy(dtype=object)
+        levels = responses["position"]
         order = ["phd", "postdoc", "assistant", "associate", "full"]
         ctx.outputs["levels"] = gaps.ordered_level_trend(ctx.result.scores[headline], levels, order)
     return "gender gaps per scale (within-team REML for the headline), level trend"
@@ -292,9 +294,9 @@ def _stage_rollup(ctx: _Context) -> str:
 
     assert ctx.result is not None
     ctx.tree = UnitTree.from_frame(ctx.data.units, unit="unit_id", parent="parent_id")
-    teams = ctx.data.responses["team"].to_numpy(dtype=object)
     for scale_id, score in ctx.result.scores.items():
-        ctx.outputs[f"{scale_id}.rollup"] = rollup(score, teams, ctx.tree, cutoff=CUTOFF)
+        # The team Groups of the grouping stage: the labels are factorised once, not per scale.
+        ctx.outputs[f"{scale_id}.rollup"] = rollup(score, ctx.groups, ctx.tree, cutoff=CUTOFF)
     return f"{len(ctx.data.units)} nodes per scale"
 
 
