@@ -158,40 +158,37 @@ def _earlier_releases(
     return releases
 
 
-@transaction.atomic
-def compute_wave_results(wave: Any, *, release: bool = True) -> ResultSnapshot:
-    """Run the engine on the wave's responses and store a snapshot (released unless asked not).
+def plan_results(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    parents: Mapping[str, str | None],
+    tree: UnitTree,
+    *,
+    attributes: Sequence[str],
+    levels: Mapping[str, Sequence[str]],
+    k: int,
+    earlier: Sequence[EarlierRelease] = (),
+) -> tuple[dict[str, Any], list[str]]:
+    """The engine's report (as a dict) and the cells every role may see, without the database.
 
-    Called by ``surveys.services.close_wave`` after the inbox is flushed; safe to call again
-    after late flushes (the new snapshot is audited against the released ones, P9).
+    ``compute_wave_results`` stores what this returns; the P8 property test calls it directly
+    on generated organisations.
     """
-    instrument = _instrument(wave.instrument)
-    attributes = list(wave.all_attributes)
-    levels = (
-        {"position_level": [str(p) for p in POSITION_ORDER]}
-        if "position_level" in attributes
-        else {}
-    )
-    frame = responses_frame(wave, attributes)
-    scope = list(wave.units.all()) or list(Unit.objects.filter(pk__in=set(frame[TEAM].astype(int))))
-    parents = tree_of(scope)
     with _one_blas_thread():
         report = build_report(
             frame,
             instrument,
             team_column=TEAM,
-            tree=_unit_tree(parents),
-            by=attributes,
-            levels=levels,
-            k=wave.k,
+            tree=tree,
+            by=list(attributes),
+            levels=dict(levels),
+            k=k,
             role_column=ROLE,
             leader_role=LEADER,
         )
         lattice = _lattice(frame, parents, attributes, list(levels))
-        engine_plan = plan_disclosure(lattice, k=wave.k)
-        over_time = plan_disclosure(
-            lattice, k=wave.k, earlier=_earlier_releases(wave, frame, attributes, list(levels))
-        )
+        engine_plan = plan_disclosure(lattice, k=k)
+        over_time = plan_disclosure(lattice, k=k, earlier=earlier) if earlier else engine_plan
     shown = sorted(cell_id(key) for key in engine_plan.shown & over_time.shown)
     report_dict = report.to_dict()
     # Cells the engine showed but the audit over time hides: explained like any suppression.
@@ -207,10 +204,41 @@ def compute_wave_results(wave: Any, *, release: bool = True) -> ResultSnapshot:
         }
         for key in withheld
     ]
+    return report_dict, shown
+
+
+@transaction.atomic
+def compute_wave_results(wave: Any, *, release: bool = True) -> ResultSnapshot:
+    """Run the engine on the wave's responses and store a snapshot (released unless asked not).
+
+    Called by ``surveys.services.close_wave`` after the inbox is flushed; safe to call again
+    after late flushes (the new snapshot is audited against the released ones, P9). A wave
+    with fewer than k responses still gets a snapshot: it shows nothing, and the pages say so.
+    """
+    instrument = _instrument(wave.instrument)
+    attributes = list(wave.all_attributes)
+    levels = (
+        {"position_level": [str(p) for p in POSITION_ORDER]}
+        if "position_level" in attributes
+        else {}
+    )
+    frame = responses_frame(wave, attributes)
+    scope = list(wave.units.all()) or list(Unit.objects.filter(pk__in=set(frame[TEAM].astype(int))))
+    parents = tree_of(scope)
+    report, shown = plan_results(
+        frame,
+        instrument,
+        parents,
+        _unit_tree(parents),
+        attributes=attributes,
+        levels=levels,
+        k=wave.k,
+        earlier=_earlier_releases(wave, frame, attributes, list(levels)),
+    )
     return ResultSnapshot.objects.create(
         wave=wave,
         engine_version=ENGINE_VERSION,
-        report=report_dict,
+        report=report,
         shown=shown,
         respondents=[str(rid) for rid in frame.index],
         tree=parents,
