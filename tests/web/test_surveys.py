@@ -349,3 +349,9 @@ def test_invitations_of_a_wave_that_opens_later_go_out_when_it_opens(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_due_invitations(wave, today=wave.opens_on) == 10
     assert len(mailoutbox) == 10
+
+
+def test_the_menu_shows_survey_waves_to_analysts_only(org, as_persona) -> None:  # type: ignore[no-untyped-def]
+    link = reverse("surveys:wave_list").encode()
+    assert link in as_persona("analyst").get(reverse("web:home")).content
+    assert link not in as_persona("leader").get(reverse("web:home")).content
