@@ -89,7 +89,9 @@ def item_covariance(items: Any, *, missing: Missing = "pairwise") -> ItemCovaria
 
     (sums over the n_jk rows answering both), like R's ``cov(x, use="pairwise")``;
     correlations use the variances over the same rows, like ``cor(x, use="pairwise")``.
-    Columns are centred on their means first, so the one-pass sums lose no precision.
+    Columns are shifted by a mean of their first rows, so the one-pass sums lose no precision.
+    One matrix product runs over all rows; the pairwise counts and sums are completed from the
+    rows with a missing answer only (usually a small part).
 
     Parameters
     ----------
@@ -109,27 +111,37 @@ def item_covariance(items: Any, *, missing: Missing = "pairwise") -> ItemCovaria
     """
     matrix = as_float_matrix(items, name="items")
     check_option(missing, name="missing", allowed=_MISSING)
-    answered: npt.NDArray[np.bool_] = ~np.isnan(matrix)
+    n_total, n_items = matrix.shape
+    unanswered: npt.NDArray[np.bool_] = np.isnan(matrix)
+    # Usually most rows are complete; only the rows with a gap need the pairwise bookkeeping.
+    gaps = np.flatnonzero(unanswered.any(axis=1))
     if missing == "listwise":
-        complete: npt.NDArray[np.bool_] = np.all(answered, axis=1)
-        answered &= complete[:, np.newaxis]
-    mask = answered.astype(np.float64)
-    # Column totals by matrix-vector products: much faster than sum(axis=0) on N × K.
-    ones = np.ones(matrix.shape[0])
-    x = np.where(answered, matrix, 0.0)
-    counts = ones @ mask
+        unanswered[gaps] = True
+    # Shift each column by a mean of a leading block of rows: the one-pass sums below are then
+    # as precise as with exact centring (the covariances do not depend on the shift).
+    head = matrix[: min(n_total, 4096)]
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(counts > 0, (ones @ x) / counts, 0.0)
-    # Centre on the column means first: the one-pass sums below then lose no precision.
-    x -= means
-    x *= mask
-    pair_n = mask.T @ mask
-    # Rows without any answer add nothing to the sums below, so no copy of the rows is made.
-    n_rows = int(np.count_nonzero(mask @ np.ones(matrix.shape[1])))
-    sums = x.T @ mask  # sums[j, k]: sum of item j over rows where k is answered
+        answered_head = np.count_nonzero(~np.isnan(head), axis=0)
+        shift = np.where(answered_head > 0, np.nansum(head, axis=0) / answered_head, 0.0)
+    x = matrix - shift
+    x[unanswered] = 0.0
+    # All rows: cross products (zeros where missing), whose diagonal holds Σx².
     cross = x.T @ x
-    x *= x
-    squares = x.T @ mask  # squares[j, k]: sum of squares of j where k is answered
+    column_sum = x.sum(axis=0)
+    column_squares = np.diag(cross).copy()
+    # Rows with a gap: their sums per pair over the rows answering both.
+    x_gap = x[gaps]
+    mask_gap = (~unanswered[gaps]).astype(np.float64)
+    n_complete = n_total - gaps.shape[0]
+    pair_n = n_complete + mask_gap.T @ mask_gap
+    gap_sum = x_gap.sum(axis=0)
+    gap_squares = (x_gap * x_gap).sum(axis=0)
+    # sums[j, k]: Σ x_j over the rows answering k (complete rows, then the rows with a gap).
+    sums = (column_sum - gap_sum)[:, np.newaxis] + x_gap.T @ mask_gap
+    squares = (column_squares - gap_squares)[:, np.newaxis] + (x_gap * x_gap).T @ mask_gap
+    answering = np.count_nonzero(mask_gap.sum(axis=1)) if missing == "pairwise" else 0
+    n_rows = n_complete + int(answering)
+    del n_items
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (cross - sums * sums.T / pair_n) / (pair_n - 1)
         var_jk = (squares - sums * sums / pair_n) / (pair_n - 1)
