@@ -747,3 +747,72 @@ def test_a_report_that_fits_prints_every_unit_without_a_limit_note(report: Repor
     html = render_html(report, "en", medium="print")
     assert "This printed version lists the units down to" not in html
     assert "This printed version lists the first" not in html
+
+
+# -- the demo report as a reader sees it -------------------------------------------------------
+
+RAW_CELL_ID = re.compile(r"\b(?:unit_attribute|attribute|unit):[\w|=-]+")
+
+
+@pytest.fixture(scope="module")
+def demo_pages() -> dict[str, str]:
+    """The demo faculty's report (as ``vrijuit demo`` builds it) rendered in both languages."""
+    from vrijuit.cli import DEMO_ATTRIBUTES, _read_tree
+    from vrijuit.demo import DATA_DIR
+    from vrijuit.i18n import Translator
+    from vrijuit.stats.instruments import load_instrument
+    from vrijuit.stats.io import read_responses
+    from vrijuit.stats.report import build_report
+
+    instrument = load_instrument("vrijuit")
+    imported = read_responses(
+        DATA_DIR / "responses.csv",
+        instrument=instrument,
+        team_column="team",
+        id_column="respondent_id",
+        wave_column="wave",
+        attribute_columns=(*DEMO_ATTRIBUTES, "role"),
+    )
+    report = build_report(
+        imported.data,
+        instrument,
+        tree=_read_tree(DATA_DIR / "units.csv", Translator("en")),
+        by=DEMO_ATTRIBUTES,
+        wave_column="wave",
+        role_column="role",
+        k=5,
+    )
+    assert any(item.kind == "attribute" or item.because_of for item in report.suppressed)
+    return {lang: render_html(report, lang) for lang in ("en", "nl")}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_demo_report_never_shows_a_raw_cell_id(demo_pages: dict[str, str], lang: str) -> None:
+    text = parse(demo_pages[lang]).all_text()
+    assert RAW_CELL_ID.findall(text) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_group_named_mid_sentence_is_lower_case_and_at_the_start_capitalised(
+    demo_pages: dict[str, str], lang: str
+) -> None:
+    group = {"en": "the group", "nl": "de groep"}[lang]
+    tree = parse(demo_pages[lang])
+    (section,) = [n for n in tree.find_all("section") if n.attrs.get("id") == "suppressed"]
+    statements = [li.all_text() for li in section.find_all("li")]
+    opening = [s for s in statements if s.lower().startswith(group)]
+    inside = [s for s in statements if group in s.lower()[1:]]
+    assert opening and inside  # the demo has both kinds of sentence
+    assert all(s.startswith(group.capitalize()) for s in opening)
+    assert all(group.capitalize() not in s[1:] for s in statements)
+
+
+def test_an_attribute_cell_named_by_id_is_said_in_words() -> None:
+    report = sample_report()
+    other = replace(report.suppressed[2], because_of="attribute:gender=woman")
+    report = replace(report, suppressed=(*report.suppressed[:2], other))
+    english = parse(render_html(report, "en")).all_text()
+    dutch = parse(render_html(report, "nl")).all_text()
+    assert "beside the group “Woman” (gender) would reveal" in english
+    assert f"samen met de groep ‘{catalog()['report.value.woman']['nl']}’" in dutch
+    assert "attribute:" not in english + dutch

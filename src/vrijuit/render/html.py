@@ -74,6 +74,15 @@ def readable_code(code: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _opening(text: str, start: bool) -> str:
+    """``text`` with a capital first letter when it opens a sentence, else unchanged.
+
+    >>> _opening("de groep ‘Vrouw’ (gender)", True), _opening("the group", False)
+    ('De groep ‘Vrouw’ (gender)', 'the group')
+    """
+    return text[:1].upper() + text[1:] if start else text
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -316,7 +325,8 @@ class _View:
 
     def suppression(self, item: Suppression) -> str:
         """A plain sentence saying what is not shown and why."""
-        what = self._cell_name(item.unit_id, item.attribute, item.value, item.name)
+        # The cell opens the sentence: a composed name ("the group ...") gets its capital.
+        what = self._cell_name(item.unit_id, item.attribute, item.value, item.name, start=True)
         params: dict[str, Any] = {"cell": what, "k": self.report.k}
         if item.because_of is not None:
             params["other"] = self._cell_name_from_id(item.because_of)
@@ -335,29 +345,51 @@ class _View:
         attribute: str | None,
         value: str | None,
         name: Text | None = None,
+        *,
+        start: bool = False,
     ) -> str:
+        """A cell in words; composed names are lower case unless they open a sentence."""
         if name is not None:
             unit: str | None = name.get(self.lang)
         else:
-            unit = self.unit_name(unit_id) if unit_id is not None else None
+            unit = self._any_unit_name(unit_id) if unit_id is not None else None
         if attribute is None:
-            return unit or self.t("report.organisation.name")
+            # A unit's own name is kept as written; only the composed phrase is capitalised.
+            return unit or _opening(self.t("report.organisation.name"), start)
         attribute_text = self.attribute_label(attribute)
+        # The value is quoted in the phrase, so its label keeps its own capital ("Woman").
         value_text = self.group_label(value)
         if unit is None:
-            return self.t("report.cell.attribute", attribute=attribute_text, value=value_text)
-        return self.t(
-            "report.cell.unit_attribute", unit=unit, attribute=attribute_text, value=value_text
-        )
+            text = self.t("report.cell.attribute", attribute=attribute_text, value=value_text)
+        else:
+            text = self.t(
+                "report.cell.unit_attribute", unit=unit, attribute=attribute_text, value=value_text
+            )
+        return _opening(text, start)
+
+    def _any_unit_name(self, unit_id: str) -> str:
+        """A unit's name, also for a hidden unit (from its suppression line), else its id."""
+        if unit_id in self._unit_names:
+            return self._unit_names[unit_id]
+        for item in self.report.suppressed:
+            if item.unit_id == unit_id and item.name is not None:
+                return item.name.get(self.lang)
+        return unit_id
 
     def _cell_name_from_id(self, cell: str) -> str:
-        for section in self.units:
-            if section.cell == cell:
-                return section.name.get(self.lang)
-        for item in self.report.suppressed:
-            if item.cell == cell:
-                return self._cell_name(item.unit_id, item.attribute, item.value, item.name)
-        return cell
+        """A cell named by its id (``unit:T1``, ``attribute:gender=f``, ``unit_attribute:…``)."""
+        kind, _, rest = cell.partition(":")
+        if kind == "unit":
+            return self._cell_name(rest, None, None)
+        if kind == "attribute" and "=" in rest:
+            attribute, _, value = rest.partition("=")
+            return self._cell_name(None, attribute, value)
+        if kind == "unit_attribute" and "|" in rest and "=" in rest:
+            unit, _, pair = rest.partition("|")
+            attribute, _, value = pair.partition("=")
+            return self._cell_name(unit, attribute, value)
+        # An id of a kind this renderer does not know: its words, never the raw code.
+        return readable_code(rest.replace("=", " ").replace("|", " ") or kind)
 
     # -- charts --------------------------------------------------------------------------
     def _next_id(self) -> str:
