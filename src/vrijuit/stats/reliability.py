@@ -111,7 +111,7 @@ def item_covariance(items: Any, *, missing: Missing = "pairwise") -> ItemCovaria
     """
     matrix = as_float_matrix(items, name="items")
     check_option(missing, name="missing", allowed=_MISSING)
-    n_total, n_items = matrix.shape
+    n_total = matrix.shape[0]
     unanswered: npt.NDArray[np.bool_] = np.isnan(matrix)
     # Usually most rows are complete; only the rows with a gap need the pairwise bookkeeping.
     gaps = np.flatnonzero(unanswered.any(axis=1))
@@ -141,7 +141,6 @@ def item_covariance(items: Any, *, missing: Missing = "pairwise") -> ItemCovaria
     squares = (column_squares - gap_squares)[:, np.newaxis] + (x_gap * x_gap).T @ mask_gap
     answering = np.count_nonzero(mask_gap.sum(axis=1)) if missing == "pairwise" else 0
     n_rows = n_complete + int(answering)
-    del n_items
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (cross - sums * sums.T / pair_n) / (pair_n - 1)
         var_jk = (squares - sums * sums / pair_n) / (pair_n - 1)
