@@ -160,7 +160,7 @@ def _score(
         matrix[:, column] *= -1.0
         matrix[:, column] += low + high
     answered = ~np.isnan(matrix)
-    used = answered.sum(axis=1, dtype=np.int64)
+    used = np.count_nonzero(answered, axis=1).astype(np.int64)  # faster than a bool sum
     total = np.sum(matrix, axis=1, where=answered)
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(used >= min_items, total / used, np.nan)
