@@ -28,6 +28,7 @@ from vrijuit.render.sample import sample_report
 from vrijuit.stats.report_model import (
     Flag,
     FlaggedTeam,
+    GapSection,
     Report,
     Share,
     UnitScaleColumns,
@@ -816,3 +817,39 @@ def test_an_attribute_cell_named_by_id_is_said_in_words() -> None:
     assert "beside the group “Woman” (gender) would reveal" in english
     assert f"samen met de groep ‘{catalog()['report.value.woman']['nl']}’" in dutch
     assert "attribute:" not in english + dutch
+
+
+def _position_gaps(groups: list[str]) -> GapSection:
+    template = sample_report().gaps[0].gaps[0]
+    gaps = tuple(
+        replace(template, group=g, cell=f"attribute:position={g}", difference=i / 10)
+        for i, g in enumerate(groups)
+    )
+    return GapSection("position", "climate", None, True, (), gaps)
+
+
+def _gap_table_groups(page: str) -> list[str]:
+    tree = parse(page)
+    (section,) = [n for n in tree.find_all("section") if n.attrs.get("id") == "gaps"]
+    rows = section.find_all("table")[0].find_all("tr")[1:]
+    return [row.find_all("th")[0].all_text() for row in rows]
+
+
+def test_gap_rows_follow_the_hierarchy_when_the_report_knows_it() -> None:
+    # Code order (alphabetical) would put the assistant professor before the PhD candidate.
+    codes = ["assistant_professor", "phd", "professor", "postdoc"]
+    report = replace(sample_report(), gaps=(_position_gaps(codes),))
+    # The sample's level trend knows the order phd < postdoc < professor; a group it does not
+    # know comes after the known ones.
+    for lang in ("en", "nl"):
+        label = {c: catalog()[f"report.value.{c}"][lang] for c in codes}
+        expected = [label[c] for c in ("phd", "postdoc", "professor", "assistant_professor")]
+        assert _gap_table_groups(render_html(report, lang)) == expected
+
+
+def test_gap_rows_without_a_known_hierarchy_are_in_translated_name_order() -> None:
+    codes = ["phd", "assistant_professor", "full_professor"]
+    report = replace(sample_report(), gaps=(_position_gaps(codes),), levels=())
+    for lang in ("en", "nl"):
+        names = [catalog()[f"report.value.{c}"][lang] for c in codes]
+        assert _gap_table_groups(render_html(report, lang)) == sorted(names, key=str.casefold)

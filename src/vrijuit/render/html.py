@@ -35,6 +35,7 @@ from vrijuit.render.formatting import (
 from vrijuit.stats.report_model import (
     Distribution,
     FlaggedTeam,
+    Gap,
     GapSection,
     ItemDistribution,
     LevelTrend,
@@ -45,6 +46,7 @@ from vrijuit.stats.report_model import (
     Share,
     Suppression,
     Text,
+    UnitGapTable,
     UnitScale,
     UnitSection,
     WaveSlope,
@@ -493,7 +495,8 @@ class _View:
             title=title,
             description=self.t("report.chart.gaps.desc"),
             rows=[
-                (self.group_label(g.group), g.difference, g.ci_low, g.ci_high) for g in section.gaps
+                (self.group_label(g.group), g.difference, g.ci_low, g.ci_high)
+                for g in self.ordered_gaps(section)
             ],
             axis=(-bound, bound),
             reference=0.0,
@@ -529,7 +532,7 @@ class _View:
                 f"{self.num(g.within_team_difference)} "
                 f"{self.ci(g.within_team_ci_low, g.within_team_ci_high)}",
             )
-            for g in section.gaps
+            for g in self.ordered_gaps(section)
         )
         caption = self.t(
             "report.gaps.table_caption",
@@ -537,6 +540,42 @@ class _View:
             scale=scale,
         )
         return DataTable(caption, columns, rows)
+
+    def group_order(self, attribute: str, groups: list[str]) -> list[str]:
+        """Groups in their hierarchy order when the report knows it, else by translated name.
+
+        The order comes from the report's level trends (``levels=`` of ``build_report``): PhD
+        candidate before assistant professor, not "Assistant …" before "PhD …" by code or name.
+        """
+        hierarchy: list[str] = []
+        for trend in self.report.levels:
+            if trend.attribute == attribute:
+                hierarchy = [str(level.level) for level in trend.levels]
+                break
+        rank = {group: position for position, group in enumerate(hierarchy)}
+        return sorted(
+            groups,
+            key=lambda g: (rank.get(g, len(rank)), self.group_label(g).casefold(), g),
+        )
+
+    def ordered_gaps(self, section: GapSection) -> list[Gap]:
+        """The section's gap rows in :meth:`group_order`."""
+        order = self.group_order(section.attribute, [g.group for g in section.gaps])
+        position = {group: index for index, group in enumerate(order)}
+        return sorted(section.gaps, key=lambda g: position[g.group])
+
+    def unit_gap_rows(self, table: UnitGapTable) -> list[int]:
+        """Rows of a gaps-inside-units table: units in report order, groups in group order."""
+        groups = [str(g) for g in table.group]
+        order = self.group_order(table.attribute, sorted(set(groups)))
+        rank = {group: index for index, group in enumerate(order)}
+        first: dict[str, int] = {}
+        for index, unit in enumerate(table.unit_id):
+            first.setdefault(str(unit), index)
+        return sorted(
+            range(len(groups)),
+            key=lambda i: (first[str(table.unit_id[i])], rank[groups[i]]),
+        )
 
     def level_chart(self, trend: LevelTrend) -> Chart:
         info = self.scale(trend.scale_id)
