@@ -6,8 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest pytest-postgres migrations-check bench clean constraints \
-	messages compilemessages
+.PHONY: demo web-demo report test lint typecheck pytest pytest-postgres migrations-check e2e \
+	screenshots bench clean constraints messages compilemessages
 
 # The web tests run a second time on PostgreSQL (pytest-django creates and drops test_vrijuit_test*).
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/vrijuit_test
@@ -18,12 +18,27 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The end-to-end tests and screenshots drive Debian's Chromium through Playwright (never
+# `playwright install`, which downloads browsers).
+CHROMIUM := /usr/bin/chromium
+DEMO_ADDRESS ?= 127.0.0.1:8000
+
 ## Run the product's main job on the bundled demo data: writes out/report.{html,json,pdf}.
-demo: $(STAMP)
+demo: report
+
+## The web platform with the demo faculty on SQLite (vrijuit.db): migrate, seed (idempotent; the
+## logins for each role and one respondent link are printed), serve on http://127.0.0.1:8000/.
+web-demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver --noreload $(DEMO_ADDRESS)
+
+## The engine's report of the demo data, without the web platform: out/report.{html,json,pdf}.
+report: $(STAMP)
 	$(BIN)/vrijuit demo --out out
 
 ## Run every check CI runs: lint, types, migrations, tests (SQLite; the web tests on PostgreSQL too).
-test: lint typecheck migrations-check pytest pytest-postgres
+test: lint typecheck migrations-check pytest pytest-postgres e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -33,7 +48,18 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --ignore=tests/e2e
+
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+## End-to-end tests in headless Chromium against a live server (SQLite).
+e2e: $(STAMP) $(CHROMIUM)
+	$(BIN)/pytest -p no:cacheprovider tests/e2e
+
+## Screenshots of the main pages for the README: docs/screenshots/*.png.
+screenshots: $(STAMP) $(CHROMIUM)
+	VRIJUIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/test_screenshots.py
 
 ## The models and the migrations agree (no migration left to write).
 migrations-check: $(STAMP)
