@@ -866,7 +866,10 @@ def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
     gaps_module = importlib.import_module("vrijuit.stats.gaps")
     try:
         result = gaps_module.subgroup_gaps(
-            scores[keep], labels[keep].astype(str), teams=ctx.teams[keep], min_n=ctx.k
+            scores[keep],
+            labels[keep].astype(str),
+            teams=ctx.team_groups.subset(keep),  # the report's Groups: no re-factorising
+            min_n=ctx.k,
         )
     except _UNDEFINED:
         why = "zero_variance" if np.ptp(scores[keep]) == 0 else "singular"
