@@ -853,3 +853,12 @@ def test_gap_rows_without_a_known_hierarchy_are_in_translated_name_order() -> No
     for lang in ("en", "nl"):
         names = [catalog()[f"report.value.{c}"][lang] for c in codes]
         assert _gap_table_groups(render_html(report, lang)) == sorted(names, key=str.casefold)
+
+
+def test_dutch_hiding_sentences_do_not_refer_to_a_group_with_het(
+    demo_pages: dict[str, str],
+) -> None:
+    # "de groep …, omdat het samen met …" mixes a de-word with "het": the sentence is neutral.
+    text = parse(demo_pages["nl"]).all_text()
+    assert "is verborgen: samen met" in text
+    assert "omdat het samen met" not in text
