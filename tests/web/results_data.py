@@ -15,6 +15,7 @@ def make_wave(
     period: str = "2025-najaar",
     k: int = 5,
     attributes: tuple[str, ...] = ("gender",),
+    status: str = "closed",
     **extra: Any,
 ) -> Any:
     from vrijuit.surveys.models import Wave
@@ -29,7 +30,7 @@ def make_wave(
         k=k,
         report_attributes=list(attributes),
         unit_attributes=list(attributes),
-        status="closed",
+        status=status,
         **extra,
     )
     wave.units.add(org.root)
@@ -45,7 +46,9 @@ def add_responses(
     level: int = 4,
     gender: str | None = None,
     leader: bool = False,
+    constant: bool = False,
 ) -> None:
+    """``n`` responses in ``unit``; ``constant``: every answer the same (no spread at all)."""
     from vrijuit.stats.instruments import load_instrument
     from vrijuit.surveys.models import Response
 
@@ -58,6 +61,8 @@ def add_responses(
             for item in scale.item_ids:
                 if scale.role == "leader_own" and not leader:
                     answers[item] = None
+                elif constant:
+                    answers[item] = max(low, min(high, level))
                 else:
                     near = level + rng.choice((-1, 0, 0, 1))
                     pick = rng.randint(low, high) if rng.random() < 0.4 else near

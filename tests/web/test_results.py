@@ -25,6 +25,19 @@ def wave(org):  # type: ignore[no-untyped-def]
     return wave
 
 
+@pytest.fixture
+def in_english(org, as_persona):  # type: ignore[no-untyped-def]
+    """``in_english("leader")`` → a logged-in client whose account reads English."""
+
+    def client(persona: str):  # type: ignore[no-untyped-def]
+        user = org.users[persona]
+        user.language = "en"
+        user.save(update_fields=["language"])
+        return as_persona(persona)
+
+    return client
+
+
 def _cells_of(html: str) -> list[str]:
     return [
         unescape(re.sub(r"<[^>]+>", "", c)).strip()
@@ -146,3 +159,68 @@ def test_the_leader_page_needs_few_queries(
             client.get(reverse("results:unit", args=[wave.pk, org.psychology.pk])).status_code
             == 200
         )
+
+
+def test_a_wave_where_everyone_gave_the_same_answers_still_has_results(
+    org, as_persona, in_english
+) -> None:  # type: ignore[no-untyped-def]
+    """The engine leaves undefined statistics (alpha, omega, ICC on zero variance) out with a
+    note instead of raising; the pages show the means and say what could not be computed."""
+    from vrijuit.results.services import compute_wave_results
+
+    wave = make_wave(org)
+    for unit in (org.clinical, org.psychology, org.pedagogy):
+        add_responses(wave, unit, 6, constant=True)
+    snapshot = compute_wave_results(wave)
+    assert f"unit:{org.clinical.pk}" in snapshot.shown
+    assert any("zero_variance" in note["key"] for note in snapshot.report["notes"])
+    page = in_english("analyst").get(reverse("results:analysis", args=[wave.pk]))
+    assert page.status_code == 200
+    assert "no spread to work with" in page.content.decode()
+    leader = as_persona("leader").get(reverse("results:unit", args=[wave.pk, org.psychology.pk]))
+    assert "Team Klinisch" in leader.content.decode()
+
+
+@pytest.mark.parametrize("answers", [0, 4])
+def test_closing_a_wave_with_fewer_than_k_answers_stores_a_snapshot_that_shows_nothing(
+    org, in_english, answers: int
+) -> None:  # type: ignore[no-untyped-def]
+    from vrijuit.results.services import latest_snapshot
+    from vrijuit.surveys.services import close_wave
+
+    wave = make_wave(org, status="open")
+    add_responses(wave, org.clinical, answers)
+    close_wave(wave)
+    snapshot = latest_snapshot(wave)
+    assert snapshot is not None
+    assert len(snapshot.respondents) == answers
+    assert not [cell for cell in snapshot.shown if cell.startswith("unit:")]
+    pages = [
+        (in_english("analyst"), reverse("results:analysis", args=[wave.pk])),
+        (in_english("leader"), reverse("results:unit", args=[wave.pk, org.psychology.pk])),
+        (in_english("staff"), reverse("results:organisation", args=[wave.pk])),
+    ]
+    for client, url in pages:
+        response = client.get(url)
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert "Fewer than 5 people answered this survey, so no results can be shown." in text
+        assert "<table" not in text
+    assert (
+        "Survey 2025-najaar" in in_english("staff").get(reverse("results:index")).content.decode()
+    )
+
+
+def test_a_view_with_every_group_hidden_says_so(org, in_english) -> None:  # type: ignore[no-untyped-def]
+    """Enough answers in the wave, but the leader's whole subtree is below k."""
+    from vrijuit.results.services import compute_wave_results
+
+    wave = make_wave(org)
+    add_responses(wave, org.pedagogy, 12)
+    add_responses(wave, org.clinical, 2)
+    compute_wave_results(wave)
+    response = in_english("leader").get(reverse("results:unit", args=[wave.pk, org.psychology.pk]))
+    text = response.content.decode()
+    assert "Nothing on this page can be shown" in text
+    assert "The list below says why for each part." in text
+    assert "Fewer than 5 people answered, so no results are shown." in text

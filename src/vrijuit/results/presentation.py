@@ -54,10 +54,19 @@ class View:
     tables: list[Table]
     explanations: list[tuple[str, str]]  # (what, why) for suppressed cells in scope
     sector: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)  # what the engine could not compute, why
+    k: int = 5
+    # Fewer than k people answered the whole wave: nothing at all can be shown, and the page
+    # says so in one sentence instead of listing every unit.
+    too_few: bool = False
 
     @property
     def cells(self) -> set[str]:
         return set().union(*(t.cells for t in self.tables)) if self.tables else set()
+
+    @property
+    def empty(self) -> bool:
+        return not any(t.rows for t in self.tables)
 
 
 class _Snapshot:
@@ -71,6 +80,7 @@ class _Snapshot:
         self.units = self.report.get("units") or {}
         self.position = {u: i for i, u in enumerate(self.units.get("unit_id", []))}
         self.scale_names = {s["scale_id"]: s["name"][self.lang] for s in self.report["scales"]}
+        self.too_few = int(self.report.get("n_respondents") or 0) < self.k
 
     def shown(self, cell: str) -> bool:
         return self.snapshot.shows(cell)
@@ -217,12 +227,18 @@ def _trend_table(s: _Snapshot, unit_ids: Sequence[str], earlier: Sequence[Result
 
 
 def _explanations(s: _Snapshot, unit_ids: set[str] | None) -> list[tuple[str, str]]:
+    if s.too_few:
+        return []
     out = []
     for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
         unit_id = entry.get("unit_id")
         if unit_ids is not None and (entry["kind"] != "unit" or unit_id not in unit_ids):
             continue
-        what = s.name(unit_id) if unit_id in s.position else ""
+        if unit_id in s.position:
+            what = s.name(unit_id)
+        else:  # a unit with no shown figures is not in the units table; the entry names it
+            names = entry.get("name") or {}
+            what = str(names.get(s.lang) or names.get("nl") or "")
         if entry.get("attribute"):
             what = f"{what} × {entry['attribute']} = {entry['value']}".strip(" ×")
         reason = REASONS.get(entry["reason"], REASONS["unverified"])
@@ -264,15 +280,20 @@ def staff_view(snapshot: ResultSnapshot, lang: str, own_unit: str | None) -> Vie
     scope = {own_unit} if own_unit else set()
     if own_unit:
         tables.append(_unit_table(s, [own_unit], _("Your unit")))
-    return View("staff", tables, _explanations(s, scope) if own_unit else [])
+    return _view(s, "staff", tables, _explanations(s, scope) if own_unit else [])
 
 
 def subtree_ids(snapshot: ResultSnapshot, root: str) -> list[str]:
-    """The unit and everything below it, in the report's order."""
+    """The unit and everything below it: shown units in the report's order, then hidden ones.
+
+    The snapshot's tree holds every unit (the report's units table only the shown ones), so a
+    leader whose whole subtree is hidden still gets each part explained.
+    """
     units = snapshot.report.get("units") or {}
-    parents = dict(zip(units.get("unit_id", []), units.get("parent_id", []), strict=True))
+    parents: dict[str, str | None] = dict(snapshot.tree or {})
+    parents.update(zip(units.get("unit_id", []), units.get("parent_id", []), strict=True))
     inside = []
-    for unit_id in units.get("unit_id", []):
+    for unit_id in dict.fromkeys([*units.get("unit_id", []), *parents]):
         up: str | None = unit_id
         while up is not None and up != root:
             up = parents.get(up)
@@ -293,7 +314,7 @@ def leader_view(
         _flags_table(s, scope),
         _trend_table(s, ids, earlier),
     ]
-    return View("leader", tables, _explanations(s, scope))
+    return _view(s, "leader", tables, _explanations(s, scope))
 
 
 def _heatmap(s: _Snapshot) -> Table:
@@ -435,7 +456,37 @@ def analyst_view(
         _statistics_table(s),
         _trend_table(s, ids[:1], earlier),
     ]
-    return View("analyst", tables, _explanations(s, None), sector=_sector(s))
+    view = _view(s, "analyst", tables, _explanations(s, None), sector=_sector(s))
+    view.notes = _notes(s)
+    return view
+
+
+def _view(
+    s: _Snapshot,
+    kind: str,
+    tables: list[Table],
+    explanations: list[tuple[str, str]],
+    sector: dict[str, Any] | None = None,
+) -> View:
+    return View(kind, tables, explanations, sector=sector, k=s.k, too_few=s.too_few)
+
+
+def _notes(s: _Snapshot) -> list[str]:
+    """The engine's notes (e.g. "alpha cannot be computed: everyone gave the same answer"), in
+    its own words, for analysts; only when the organisation is shown, since a note about very
+    few people (all three answered alike) would itself reveal something."""
+    root = s.units.get("unit_id", [None])[0] if s.units.get("unit_id") else None
+    if s.too_few or root is None or not s.shown(f"unit:{root}"):
+        return []
+    from vrijuit.i18n import translate
+
+    out = []
+    for note in s.report.get("notes", []):
+        params = dict(note.get("params", {}))
+        if "scale" in params:
+            params["scale"] = s.scale_names.get(str(params["scale"]), params["scale"])
+        out.append(translate(note["key"], s.lang, **params))
+    return out
 
 
 def _sector(s: _Snapshot) -> dict[str, Any] | None:
