@@ -224,3 +224,51 @@ def test_a_view_with_every_group_hidden_says_so(org, in_english) -> None:  # typ
     assert "Nothing on this page can be shown" in text
     assert "The list below says why for each part." in text
     assert "Fewer than 5 people answered, so no results are shown." in text
+
+
+def _engine_flag_codes() -> set[str]:
+    """Every flag code the engine can emit: its catalog's ``report.flag.<code>`` entries and
+    each ``Flag("<code>", ...)`` the report model builds."""
+    from pathlib import Path
+
+    import vrijuit.stats.report_model as model
+    from vrijuit.i18n import catalog
+
+    in_catalog = {
+        key.removeprefix("report.flag.")
+        for key in catalog()
+        if key.startswith("report.flag.") and key != "report.flag.label"
+    }
+    built = set(re.findall(r'\bFlag\(\s*"([a-z_]+)"', Path(model.__file__).read_text("utf-8")))
+    assert built, "the report model no longer builds flags this way: update this test"
+    return in_catalog | built
+
+
+def test_every_flag_code_the_engine_can_emit_has_a_label_in_both_languages() -> None:
+    from django.utils import translation
+
+    from vrijuit.results.presentation import FLAG_LABELS
+
+    codes = _engine_flag_codes()
+    assert {"polarised", "low_agreement"} <= codes
+    assert codes <= set(FLAG_LABELS), sorted(codes - set(FLAG_LABELS))
+    for code in codes:
+        with translation.override("nl"):
+            dutch = str(FLAG_LABELS[code])
+        with translation.override("en"):
+            english = str(FLAG_LABELS[code])
+        assert dutch != english, code
+
+
+def test_a_flag_is_shown_in_words_with_its_figure() -> None:
+    from vrijuit.results.models import ResultSnapshot
+    from vrijuit.results.presentation import _flag_label, _Snapshot
+    from vrijuit.surveys.models import Wave
+
+    snapshot = ResultSnapshot(wave=Wave(k=5), report={"k": 5, "scales": []}, shown=[])
+    s = _Snapshot(snapshot, "en")
+    polarised = _flag_label(s, {"code": "polarised", "params": {"share": "0.3"}})
+    assert polarised.startswith("The mean looks fine, but 30")
+    low = _flag_label(s, {"code": "low_agreement", "params": {"rwg": 0.41}})
+    assert "0.41" in low
+    assert _flag_label(s, {"code": "something_new"}) == "A signal that is worth a conversation."

@@ -39,6 +39,22 @@ REASONS = {
 }
 
 
+# One label per flag code the engine can give a unit on a scale (``report.flag.<code>`` in its
+# catalog; tests/web/test_results.py checks that none is missing).
+FLAG_LABELS = {
+    "polarised": gettext_lazy(
+        "The mean looks fine, but %(share)s of this unit scores below the cut-off: part of the "
+        "unit does not feel safe."
+    ),
+    "low_agreement": gettext_lazy(
+        "People in this unit experience the climate very differently (agreement rwg(j) = "
+        "%(rwg)s); the mean hides that difference."
+    ),
+    "below_cutoff": gettext_lazy("The unit's mean lies below the cut-off."),
+}
+UNKNOWN_FLAG = gettext_lazy("A signal that is worth a conversation.")
+
+
 @dataclass
 class Table:
     key: str
@@ -173,25 +189,28 @@ def _distribution_table(s: _Snapshot, unit_ids: Sequence[str]) -> Table:
     return table
 
 
+def _flag_label(s: _Snapshot, flag: Any) -> str:
+    code = flag.get("code", "") if isinstance(flag, dict) else str(flag)
+    params = flag.get("params", {}) if isinstance(flag, dict) else {}
+    label = FLAG_LABELS.get(code.rsplit(".", 1)[-1])
+    if label is None:
+        return str(UNKNOWN_FLAG)
+    share, rwg = params.get("share"), params.get("rwg")
+    return str(label) % {
+        "share": format_percent(float(share), s.lang) if share not in (None, "") else "–",
+        "rwg": s.num(float(rwg)) if rwg not in (None, "") else "–",
+    }
+
+
 def _flags_table(s: _Snapshot, unit_ids: set[str]) -> Table:
     table = Table("flags", _("Signals to talk about"), [_("Unit"), _("Scale"), _("Signal")])
-    labels = {
-        "hidden_unsafe": _("A good average hides a group that feels unsafe."),
-        "low_agreement": _("People in this unit see the climate very differently."),
-        "polarised": _("The unit is split into camps."),
-    }
     for flagged in s.report.get("flagged", []):
         unit_id = flagged["unit_id"]
         if unit_id not in unit_ids or not s.shown(f"unit:{unit_id}"):
             continue
         for flag in flagged["flags"]:
-            code = flag.get("code", "") if isinstance(flag, dict) else str(flag)
             table.rows.append(
-                [
-                    s.name(unit_id),
-                    s.scale_names.get(flagged["scale_id"], ""),
-                    str(labels.get(code.rsplit(".", 1)[-1], code)),
-                ]
+                [s.name(unit_id), s.scale_names.get(flagged["scale_id"], ""), _flag_label(s, flag)]
             )
             table.cells.add(f"unit:{unit_id}")
     return table
