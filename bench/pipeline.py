@@ -227,13 +227,22 @@ def _stage_agreement(ctx: _Context) -> str:
     assert ctx.result is not None
     uniform = agreement.null_variance(HIGH - LOW + 1)
     for scale_id, keyed in ctx.result.keyed.items():
-        ctx.outputs[f"{scale_id}.rwg_j"] = agreement.rwg_j(keyed, ctx.groups, null_variance=uniform)
-        ctx.outputs[f"{scale_id}.rwg_j_lindell"] = agreement.rwg_j_lindell(
-            keyed, ctx.groups, null_variance=uniform
+        # One team × item × answer count table per scale, shared by the four indices (as
+        # build_report does).
+        counts = agreement.team_item_counts(keyed, ctx.groups, low=LOW, high=HIGH)
+        ctx.outputs[f"{scale_id}.rwg_j"] = agreement.rwg_j(
+            keyed, ctx.groups, null_variance=uniform, counts=counts
         )
-        ctx.outputs[f"{scale_id}.awg"] = agreement.awg(keyed, ctx.groups, low=LOW, high=HIGH)
-        ctx.outputs[f"{scale_id}.ad"] = agreement.average_deviation(keyed, ctx.groups)
-    return "rwg(J), r*wg(J), a_wg, AD per scale"
+        ctx.outputs[f"{scale_id}.rwg_j_lindell"] = agreement.rwg_j_lindell(
+            keyed, ctx.groups, null_variance=uniform, counts=counts
+        )
+        ctx.outputs[f"{scale_id}.awg"] = agreement.awg(
+            keyed, ctx.groups, low=LOW, high=HIGH, counts=counts
+        )
+        ctx.outputs[f"{scale_id}.ad"] = agreement.average_deviation(
+            keyed, ctx.groups, counts=counts
+        )
+    return "rwg(J), r*wg(J), a_wg, AD per scale (one shared answer count table each)"
 
 
 def _stage_icc(ctx: _Context) -> str:
