@@ -16,6 +16,8 @@ def make_wave(
     k: int = 5,
     attributes: tuple[str, ...] = ("gender",),
     status: str = "closed",
+    opens_on: dt.date = dt.date(2025, 10, 1),
+    scope: tuple[Any, ...] = (),
     **extra: Any,
 ) -> Any:
     from vrijuit.surveys.models import Wave
@@ -25,15 +27,15 @@ def make_wave(
         title_en=f"Survey {period}",
         instrument="vrijuit",
         period=period,
-        opens_on=dt.date(2025, 10, 1),
-        closes_on=dt.date(2025, 10, 31),
+        opens_on=opens_on,
+        closes_on=opens_on + dt.timedelta(days=30),
         k=k,
         report_attributes=list(attributes),
         unit_attributes=list(attributes),
         status=status,
         **extra,
     )
-    wave.units.add(org.root)
+    wave.units.add(*(scope or (org.root,)))
     return wave
 
 

@@ -272,3 +272,34 @@ def test_a_flag_is_shown_in_words_with_its_figure() -> None:
     low = _flag_label(s, {"code": "low_agreement", "params": {"rwg": 0.41}})
     assert "0.41" in low
     assert _flag_label(s, {"code": "something_new"}) == "A signal that is worth a conversation."
+
+
+def test_the_trend_takes_earlier_waves_of_the_same_units_in_order(org, in_english) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from vrijuit.results.services import compute_wave_results, earlier_snapshots
+
+    def wave_with_results(period: str, opens_on: dt.date, scope: tuple[object, ...]) -> object:
+        wave = make_wave(org, period=period, opens_on=opens_on, scope=scope)
+        add_responses(wave, org.clinical, 6, seed=len(period))
+        add_responses(wave, org.psychology, 6, seed=len(period), leader=True)
+        add_responses(wave, org.pedagogy, 6, seed=len(period))
+        return compute_wave_results(wave)
+
+    # Made out of order on purpose: the trend orders by opening date, not by creation.
+    autumn = wave_with_results("2024-najaar", dt.date(2024, 10, 1), (org.root,))
+    spring = wave_with_results("2024-voorjaar", dt.date(2024, 4, 1), (org.faculty,))
+    wave_with_results("2024-pedagogiek", dt.date(2024, 6, 1), (org.pedagogy,))  # no overlap
+    later = wave_with_results("2026-voorjaar", dt.date(2026, 4, 1), (org.root,))  # after
+    current = wave_with_results("2025-najaar", dt.date(2025, 10, 1), (org.psychology,))
+    assert earlier_snapshots(current) == [spring, autumn]
+    assert later not in earlier_snapshots(current)
+
+    page = in_english("leader").get(
+        reverse("results:unit", args=[current.wave_id, org.psychology.pk])
+    )
+    trend = page.content.decode().split('data-table="trend"', 1)[1].split("</table>", 1)[0]
+    periods = re.findall(r"<td>(20\d\d-[a-z]+)</td>", trend)
+    assert periods[0] == "2024-voorjaar" and periods[-1] == "2025-najaar"
+    assert "2024-pedagogiek" not in periods and "2026-voorjaar" not in periods
+    assert periods.index("2024-najaar") > periods.index("2024-voorjaar")

@@ -246,6 +246,41 @@ def compute_wave_results(wave: Any, *, release: bool = True) -> ResultSnapshot:
     )
 
 
+def _overlaps(paths: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether two scopes (materialised paths of their units) share a subtree."""
+    return any(a.startswith(b) or b.startswith(a) for a in paths for b in others)
+
+
+def earlier_snapshots(snapshot: ResultSnapshot) -> list[ResultSnapshot]:
+    """For trends: the latest released snapshot of each earlier wave of the same instrument
+    whose units overlap this wave's, oldest first (by opening date, then period)."""
+    from vrijuit.surveys.models import Wave
+
+    wave = snapshot.wave
+    scope = [u.path for u in wave.units.all()]
+    waves = [
+        other
+        for other in Wave.objects.filter(
+            instrument=wave.instrument,
+            opens_on__lt=wave.opens_on,
+            snapshots__released_at__isnull=False,
+        )
+        .exclude(pk=wave.pk)
+        .distinct()
+        .prefetch_related("units")
+        .order_by("opens_on", "period", "pk")
+        if _overlaps(scope, [u.path for u in other.units.all()])
+    ]
+    latest: dict[int, ResultSnapshot] = {}
+    for candidate in (
+        ResultSnapshot.objects.filter(wave__in=waves, released_at__isnull=False)
+        .select_related("wave")
+        .order_by("created_at", "pk")
+    ):
+        latest[candidate.wave_id] = candidate  # the last one per wave wins
+    return [latest[w.pk] for w in waves if w.pk in latest]
+
+
 def latest_snapshot(wave: Any) -> ResultSnapshot | None:
     """The newest released snapshot of a wave: what every page shows."""
     snapshot: ResultSnapshot | None = (

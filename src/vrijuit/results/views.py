@@ -26,6 +26,7 @@ from vrijuit.org.permissions import (
 from vrijuit.results.downloads import view_csv, view_pdf
 from vrijuit.results.models import ResultSnapshot
 from vrijuit.results.presentation import View, analyst_view, leader_view, staff_view
+from vrijuit.results.services import earlier_snapshots
 from vrijuit.surveys.models import Wave
 
 
@@ -43,21 +44,6 @@ def _snapshot(wave_id: int) -> ResultSnapshot:
     if snapshot is None:
         raise Http404
     return snapshot
-
-
-def _earlier(snapshot: ResultSnapshot) -> list[ResultSnapshot]:
-    """The latest released snapshot of each earlier closed wave (for trends)."""
-    earlier: dict[int, ResultSnapshot] = {}
-    candidates = (
-        ResultSnapshot.objects.filter(
-            released_at__isnull=False, wave__opens_on__lt=snapshot.wave.opens_on
-        )
-        .select_related("wave")
-        .order_by("wave__opens_on", "created_at")
-    )
-    for candidate in candidates:
-        earlier[candidate.wave_id] = candidate  # the last one per wave wins
-    return list(earlier.values())
 
 
 def _respond(
@@ -109,11 +95,13 @@ def _leads_or_analyses(user: Any, unit: Unit) -> bool:
 @unit_permission(_leads_or_analyses)
 def unit(request: HttpRequest, wave_id: int, unit: Unit, fmt: str | None = None) -> HttpResponse:
     snapshot = _snapshot(int(wave_id))
-    view = leader_view(snapshot, _lang(), str(unit.pk), _earlier(snapshot))
+    view = leader_view(snapshot, _lang(), str(unit.pk), earlier_snapshots(snapshot))
     return _respond(request, view, snapshot, fmt, unit=unit)
 
 
 @user_passes(is_analyst)
 def analysis(request: HttpRequest, wave_id: int, fmt: str | None = None) -> HttpResponse:
     snapshot = _snapshot(int(wave_id))
-    return _respond(request, analyst_view(snapshot, _lang(), _earlier(snapshot)), snapshot, fmt)
+    return _respond(
+        request, analyst_view(snapshot, _lang(), earlier_snapshots(snapshot)), snapshot, fmt
+    )
