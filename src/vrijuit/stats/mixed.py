@@ -101,7 +101,8 @@ def _totals(y: FloatArray, X: FloatArray, codes: npt.NDArray[np.int64], n_groups
     n_j = np.bincount(codes, minlength=n_groups).astype(np.float64)
     p = X.shape[1]
     s_j = np.empty((n_groups, p))
-    for k in range(p):  # a loop over the few fixed effects, not over teams
+    s_j[:, 0] = n_j  # the intercept column is all ones: its team sums are the team sizes
+    for k in range(1, p):  # a loop over the few fixed effects, not over teams
         s_j[:, k] = np.bincount(codes, weights=X[:, k], minlength=n_groups)
     t_j = np.bincount(codes, weights=y, minlength=n_groups).astype(np.float64)
     return _Totals(
@@ -195,10 +196,11 @@ def fit_random_intercept(
         raise ValueError(f"{len(names)} names given for {p_cov} covariates.")
 
     keep = ~np.isnan(y_vec) & ~np.isnan(X_raw).any(axis=1)
-    y_used = y_vec[keep]
-    X_used = X_raw[keep]
+    complete = bool(keep.all())  # then no copies of the rows are made
+    y_used = y_vec if complete else y_vec[keep]
+    X_used = X_raw if complete else X_raw[keep]
     # Re-code the teams that still have rows, so empty teams do not enter Σ log(1 + n_jθ).
-    kept_codes = grouping.codes[keep]
+    kept_codes = grouping.codes if complete else grouping.codes[keep]
     present = np.bincount(kept_codes, minlength=grouping.n_groups) > 0
     codes = (np.cumsum(present) - 1)[kept_codes]
     n_groups = int(present.sum())
