@@ -23,11 +23,11 @@ $(STAMP): pyproject.toml constraints.txt
 CHROMIUM := /usr/bin/chromium
 DEMO_ADDRESS ?= 127.0.0.1:8000
 
-## Run the product's main job on the bundled demo data: writes out/report.{html,json,pdf}.
-demo: report
+## The product: the web platform with the demo faculty on SQLite (vrijuit.db): migrate, seed
+## (idempotent; prints the logins for each role and one respondent link), serve on
+## http://127.0.0.1:8000/.
+demo: web-demo
 
-## The web platform with the demo faculty on SQLite (vrijuit.db): migrate, seed (idempotent; the
-## logins for each role and one respondent link are printed), serve on http://127.0.0.1:8000/.
 web-demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
@@ -59,7 +59,7 @@ e2e: $(STAMP) $(CHROMIUM)
 
 ## Screenshots of the main pages for the README: docs/screenshots/*.png.
 screenshots: $(STAMP) $(CHROMIUM)
-	VRIJUIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/test_screenshots.py
+	VRIJUIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/test_pages.py
 
 ## The models and the migrations agree (no migration left to write).
 migrations-check: $(STAMP)
