@@ -261,14 +261,25 @@ def test_every_flag_code_the_engine_can_emit_has_a_label_in_both_languages() -> 
 
 
 def test_a_flag_is_shown_in_words_with_its_figure() -> None:
+    from django.utils import translation
+
     from vrijuit.results.models import ResultSnapshot
-    from vrijuit.results.presentation import _flag_label, _Snapshot
+    from vrijuit.results.presentation import _Snapshot
     from vrijuit.surveys.models import Wave
 
     snapshot = ResultSnapshot(wave=Wave(k=5), report={"k": 5, "scales": []}, shown=[])
     s = _Snapshot(snapshot, "en")
+    with translation.override("en"):
+        _check_flag_labels(s)
+
+
+def _check_flag_labels(s: object) -> None:
+    from vrijuit.results.presentation import _flag_label
+
     polarised = _flag_label(s, {"code": "polarised", "params": {"share": "0.3"}})
     assert polarised.startswith("The mean looks fine, but 30")
+    banded = _flag_label(s, {"code": "polarised", "params": {"share": "50–75%"}})
+    assert "but 50–75% of this unit" in banded  # a small unit's share comes as a band
     low = _flag_label(s, {"code": "low_agreement", "params": {"rwg": 0.41}})
     assert "0.41" in low
     assert _flag_label(s, {"code": "something_new"}) == "A signal that is worth a conversation."
@@ -303,3 +314,27 @@ def test_the_trend_takes_earlier_waves_of_the_same_units_in_order(org, in_englis
     assert periods[0] == "2024-voorjaar" and periods[-1] == "2025-najaar"
     assert "2024-pedagogiek" not in periods and "2026-voorjaar" not in periods
     assert periods.index("2024-najaar") > periods.index("2024-voorjaar")
+    # One trend chart per climate scale of the leader's unit, three waves each, beside the table.
+    before = page.content.decode().split('data-table="trend"', 1)[0].rsplit("<section", 1)[1]
+    charts = re.findall(r'<svg [^>]*role="img"[^>]*aria-labelledby="(trend-[^ "]+)-title', before)
+    assert charts and all(c.startswith(f"trend-{org.psychology.pk}-") for c in charts)
+    assert before.count("<circle") == 3 * len(charts)
+
+
+def test_the_leader_sees_the_spread_of_their_unit_as_charts_with_the_numbers_beside_them(
+    wave, org, as_persona
+) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        as_persona("leader")
+        .get(reverse("results:unit", args=[wave.pk, org.psychology.pk]))
+        .content.decode()
+    )
+    section = text.split('data-table="distribution"', 1)[0].rsplit("<section", 1)[1]
+    titles = re.findall(r'<title id="(dist-[^"]+)-title">([^<]+)</title>', section)
+    assert titles and all(i.startswith(f"dist-{org.psychology.pk}-") for i, _ in titles)
+    assert all("Psychologie" in title for _, title in titles)
+    assert len(re.findall(r"<desc id=", section)) == len(titles)
+    # No chart for a unit the leader may not see, nor on the staff member's page.
+    assert f"dist-{org.pedagogy.pk}-" not in text
+    staff = as_persona("staff").get(reverse("results:organisation", args=[wave.pk]))
+    assert "<svg" not in staff.content.decode()

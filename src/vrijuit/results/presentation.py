@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vrijuit.render.charts import Chart, histogram, trend_plot
 from vrijuit.render.formatting import format_ci, format_number, format_percent, format_share_band
 from vrijuit.results.models import ResultSnapshot
 
@@ -62,6 +63,8 @@ class Table:
     headers: list[str]
     rows: list[list[str]] = field(default_factory=list)
     cells: set[str] = field(default_factory=set)
+    # Pictures of some of the rows (never of anything else): the table is their data table.
+    charts: list[Chart] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +99,7 @@ class _Snapshot:
         self.units = self.report.get("units") or {}
         self.position = {u: i for i, u in enumerate(self.units.get("unit_id", []))}
         self.scale_names = {s["scale_id"]: s["name"][self.lang] for s in self.report["scales"]}
+        self.scales = {s["scale_id"]: s for s in self.report["scales"]}
         self.too_few = int(self.report.get("n_respondents") or 0) < self.k
 
     def shown(self, cell: str) -> bool:
@@ -186,7 +190,30 @@ def _distribution_table(s: _Snapshot, unit_ids: Sequence[str]) -> Table:
                     ]
                 )
             table.cells.add(f"unit:{unit_id}")
+            if unit_id == unit_ids[0]:
+                table.charts.append(_histogram(s, unit_id, column, counts))
     return table
+
+
+def _histogram(s: _Snapshot, unit_id: str, column: dict[str, Any], counts: list[int]) -> Chart:
+    scale = s.scale_names[column["scale_id"]]
+    cutoff = column.get("cutoff")
+    return histogram(
+        chart_id=f"dist-{unit_id}-{column['scale_id']}",
+        title=_("%(unit)s: how the scores on %(scale)s are spread")
+        % {"unit": s.name(unit_id), "scale": scale},
+        description=_(
+            "Bars of how many people have a score in each range; ranges below the cut-off are "
+            "hatched. The table below gives the numbers."
+        ),
+        edges=column["edges"],
+        counts=counts,
+        cutoff=cutoff,
+        cutoff_label=_("cut-off"),
+        bin_label=lambda a, b: f"{s.num(a, 1)}–{s.num(b, 1)}",
+        caption=scale,
+        columns=(_("Score range"), _("Answers")),
+    )
 
 
 def _flag_label(s: _Snapshot, flag: Any) -> str:
@@ -195,11 +222,25 @@ def _flag_label(s: _Snapshot, flag: Any) -> str:
     label = FLAG_LABELS.get(code.rsplit(".", 1)[-1])
     if label is None:
         return str(UNKNOWN_FLAG)
-    share, rwg = params.get("share"), params.get("rwg")
     return str(label) % {
-        "share": format_percent(float(share), s.lang) if share not in (None, "") else "–",
-        "rwg": s.num(float(rwg)) if rwg not in (None, "") else "–",
+        "share": _share_text(s, params.get("share")),
+        "rwg": _number_text(s, params.get("rwg")),
     }
+
+
+def _share_text(s: _Snapshot, share: Any) -> str:
+    """A share as the engine gave it: a fraction, or already a band ("50–75%") in a small unit."""
+    try:
+        return format_percent(float(share), s.lang)
+    except (TypeError, ValueError):
+        return str(share) if share not in (None, "") else "–"
+
+
+def _number_text(s: _Snapshot, value: Any) -> str:
+    try:
+        return s.num(float(value))
+    except (TypeError, ValueError):
+        return str(value) if value not in (None, "") else "–"
 
 
 def _flags_table(s: _Snapshot, unit_ids: set[str]) -> Table:
@@ -223,6 +264,8 @@ def _trend_table(s: _Snapshot, unit_ids: Sequence[str], earlier: Sequence[Result
         _("Trend over waves"),
         [_("Unit"), _("Scale"), _("Period"), _("Answers"), _("Mean")],
     )
+    # For the charts: the first unit's mean per scale, wave by wave.
+    series: dict[str, list[tuple[str, float | None, float | None, float | None]]] = {}
     for snap in [*earlier, s.snapshot]:
         other = s if snap is s.snapshot else _Snapshot(snap, s.lang)
         for unit_id in unit_ids:
@@ -242,7 +285,38 @@ def _trend_table(s: _Snapshot, unit_ids: Sequence[str], earlier: Sequence[Result
                     )
                     if snap is s.snapshot:  # earlier waves' cells passed their own audits
                         table.cells.add(f"unit:{unit_id}")
+                    if unit_id == unit_ids[0]:
+                        point = (snap.wave.period, column["mean"][i], None, None)
+                        series.setdefault(column["scale_id"], []).append(point)
+    for scale_id, rows in series.items():
+        if len(rows) > 1 and scale_id in s.scales:  # one wave is a point, not a trend
+            table.charts.append(_trend_chart(s, unit_ids[0], scale_id, rows))
     return table
+
+
+def _trend_chart(
+    s: _Snapshot,
+    unit_id: str,
+    scale_id: str,
+    rows: list[tuple[str, float | None, float | None, float | None]],
+) -> Chart:
+    scale = s.scales[scale_id]
+    return trend_plot(
+        chart_id=f"trend-{unit_id}-{scale_id}",
+        title=_("%(unit)s: %(scale)s over the waves")
+        % {"unit": s.name(unit_id), "scale": s.scale_names[scale_id]},
+        description=_(
+            "The mean per wave from left to right, with the cut-off as a dashed line. The table "
+            "below gives the numbers."
+        ),
+        rows=rows,
+        bounds=(float(scale["low"]), float(scale["high"])),
+        reference=scale.get("cutoff"),
+        reference_label=_("cut-off"),
+        number=lambda v: s.num(v),
+        caption=s.scale_names[scale_id],
+        columns=(_("Period"), _("Mean"), "", ""),
+    )
 
 
 def _explanations(s: _Snapshot, unit_ids: set[str] | None) -> list[tuple[str, str]]:
