@@ -338,3 +338,31 @@ def test_the_leader_sees_the_spread_of_their_unit_as_charts_with_the_numbers_bes
     assert f"dist-{org.pedagogy.pk}-" not in text
     staff = as_persona("staff").get(reverse("results:organisation", args=[wave.pk]))
     assert "<svg" not in staff.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "links"),
+    [
+        ("staff", ["organisation"]),
+        ("leader", ["organisation", "unit"]),
+        ("analyst", ["organisation", "analysis"]),
+        ("adviser", ["organisation"]),
+    ],
+)
+def test_the_menu_leads_each_role_to_the_results_it_may_see(
+    wave, org, as_persona, persona: str, links: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(persona)
+    home = client.get(reverse("web:home")).content.decode()
+    menu = home.split('class="nav"', 1)[1].split("</ul>", 1)[0]
+    assert f'href="{reverse("results:index")}"' in menu
+    index = client.get(reverse("results:index")).content.decode()
+    expected = {
+        "organisation": reverse("results:organisation", args=[wave.pk]),
+        "unit": reverse("results:unit", args=[wave.pk, org.psychology.pk]),
+        "analysis": reverse("results:analysis", args=[wave.pk]),
+    }
+    for name, url in expected.items():
+        assert (f'href="{url}"' in index) == (name in links), name
+        if name in links:
+            assert client.get(url).status_code == 200

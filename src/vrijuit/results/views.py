@@ -76,7 +76,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "results/index.html",
-        {"waves": waves, "led_units": led, "is_analyst": is_analyst(request.user)},
+        {
+            "waves": waves,
+            "led_units": led,
+            "is_analyst": is_analyst(request.user),
+            "has_a_role": _has_a_role(request.user),
+        },
     )
 
 
