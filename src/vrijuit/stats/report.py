@@ -480,7 +480,7 @@ def _wave_points(
     numbers, else per wave (waves numbered 1, 2, … in time order). A wave with fewer than k
     scores is left out.
     """
-    from scipy.stats import t as student_t
+    from vrijuit.stats._distributions import t_ppf  # scipy.stats itself costs ~1 s to import
 
     icc = importlib.import_module("vrijuit.stats.icc")
     order = _wave_order(pd.Series(waves))
@@ -504,7 +504,7 @@ def _wave_points(
         n_eff = n / deff
         mean = float(values.mean())
         spread = float(values.std(ddof=1)) if n > 1 else float("nan")
-        half = float(student_t.ppf(0.975, max(n_eff - 1.0, 1.0)) * spread / np.sqrt(n_eff))
+        half = float(t_ppf(0.975, max(n_eff - 1.0, 1.0)) * spread / np.sqrt(n_eff))
         points.append(WavePoint(str(wave), n, mean, _float(mean - half), _float(mean + half), deff))
         wave_number[rows] = positions[index] if positions is not None else index + 1.0
     slope = None
