@@ -184,3 +184,36 @@ def test_a_broken_unit_tree_is_explained_in_the_users_language(
     err = capsys.readouterr().err
     assert wording in err and str(tree) in err
     assert "Traceback" not in err
+
+
+def test_levels_order_the_hierarchy_trend_lowest_first(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    order = "phd,postdoc,assistant_professor,associate_professor,full_professor"
+    args = ["analyze", str(DATA_DIR / "responses.csv"), "--tree", str(DATA_DIR / "units.csv")]
+    args += [*BACKGROUND, "--levels", f"position={order}", "--out", str(out), "-q"]
+    assert main(args) == 0
+    trends = json.loads(out.read_text("utf-8"))["levels"]
+    assert trends, "a --levels attribute gives a level trend"
+    for trend in trends:
+        assert trend["attribute"] == "position"
+        shown = [level["level"] for level in trend["levels"]]
+        assert shown == [level for level in order.split(",") if level in shown]
+    assert trends[0]["levels"][0]["level"] == "phd"
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "expected"),
+    [
+        ("position", "en", "--levels expects ATTRIBUTE=LOW,...,HIGH"),
+        ("position=phd", "en", "at least two different levels"),
+        ("position=phd,phd", "nl", "minstens twee verschillende niveaus"),
+    ],
+)
+def test_a_bad_levels_value_is_one_translated_message(
+    value: str, lang: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["analyze", str(DATA_DIR / "responses.csv"), "--levels", value, "--lang", lang, "-q"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "Traceback" not in err

@@ -28,6 +28,8 @@ __all__ = ["STAGES", "StageProgress", "build_parser", "detect_language", "main"]
 STAGES = ("reading", "scoring", "statistics", "disclosure", "rendering")
 FORMATS = ("html", "json", "pdf")
 DEMO_ATTRIBUTES = ("gender", "nationality_group", "position", "contract")
+# The academic hierarchy, lowest first, for the level trend (support staff stand outside it).
+DEMO_LEVELS = ("position=phd,postdoc,assistant_professor,associate_professor,full_professor",)
 
 
 class UsageError(Exception):
@@ -116,6 +118,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     analyze.add_argument("--tree", help=t("cli.help.tree"))
     analyze.add_argument("--by", action="append", default=[], help=t("cli.help.by"))
     analyze.add_argument("--wave", help=t("cli.help.wave"))
+    analyze.add_argument(
+        "--levels",
+        action="append",
+        default=[],
+        metavar="ATTRIBUTE=LOW,...,HIGH",
+        help=t("cli.help.levels"),
+    )
     analyze.add_argument("--role", help=t("cli.help.role"))
     analyze.add_argument("--k", type=int, default=5, help=t("cli.help.k"))
     analyze.add_argument("--mapping", help=t("cli.help.mapping"))
@@ -242,6 +251,22 @@ def _read_tree(path: str | Path, t: Translator) -> Any:
     return tree
 
 
+def parse_levels(values: Sequence[str], t: Translator) -> dict[str, tuple[str, ...]]:
+    """Parse ``--levels position=phd,postdoc,...`` into an ordered mapping (lowest first).
+
+    >>> parse_levels(["position=phd, postdoc ,full_professor"], Translator("en"))
+    {'position': ('phd', 'postdoc', 'full_professor')}
+    """
+    ordered: dict[str, tuple[str, ...]] = {}
+    for value in values:
+        attribute, sep, listed = value.partition("=")
+        order = tuple(part.strip() for part in listed.split(",") if part.strip())
+        if not sep or not attribute.strip() or len(order) < 2 or len(set(order)) != len(order):
+            raise UsageError(t("cli.error.bad_levels", value=value))
+        ordered[attribute.strip()] = order
+    return ordered
+
+
 def _write_report(report: Any, out: Path, fmt: str, lang: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "json":
@@ -272,6 +297,7 @@ def _analyse(
     encoding: str | None,
     outputs: Sequence[tuple[Path, str]],
     exclude_bad_rows: bool = False,
+    levels: Sequence[str] = (),
     lang: str,
     progress: Callable[[str, int, int], None],
 ) -> None:
@@ -285,10 +311,11 @@ def _analyse(
         raise UsageError(t("cli.error.bad_k", k=k))
     if not Path(responses).is_file():
         raise UsageError(t("cli.error.no_such_file", path=str(responses)))
+    ordered_levels = parse_levels(levels, t)
     progress("reading", 0, 1)
     instrument = load_instrument(instrument_name)
     tree = _read_tree(tree_path, t) if tree_path else None
-    attributes = tuple(dict.fromkeys([*by, *([role] if role else [])]))
+    attributes = tuple(dict.fromkeys([*by, *ordered_levels, *([role] if role else [])]))
     options: dict[str, Any] = {
         "instrument": instrument,
         "team_column": team,
@@ -311,6 +338,7 @@ def _analyse(
         team_column=team,
         tree=tree,
         by=tuple(by),
+        levels=ordered_levels or None,
         wave_column=wave,
         role_column=role,
         k=k,
@@ -397,6 +425,7 @@ def _run(args: argparse.Namespace, lang: str, out: TextIO) -> int:
                     id_column="respondent_id",
                     tree_path=data / "units.csv",
                     by=DEMO_ATTRIBUTES,
+                    levels=DEMO_LEVELS,
                     wave="wave",
                     role="role",
                     k=5,
@@ -426,6 +455,7 @@ def _run(args: argparse.Namespace, lang: str, out: TextIO) -> int:
                 encoding=args.encoding,
                 outputs=[(target, fmt)],
                 exclude_bad_rows=args.exclude_bad_rows,
+                levels=args.levels,
                 lang=lang,
                 progress=progress,
             )
