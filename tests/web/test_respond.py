@@ -62,7 +62,7 @@ def all_answers(value: str = "3", leader: bool = False) -> dict[str, str]:
 def test_the_start_page_moves_a_fragment_token_into_a_post_and_leaks_no_referrer(db) -> None:  # type: ignore[no-untyped-def]
     response = Client().get(START)
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     text = response.content.decode()
     assert 'method="post"' in text and 'name="code"' in text  # works without JavaScript
@@ -105,7 +105,7 @@ def test_the_questionnaire_is_accessible_and_offers_prefer_not_to_say_everywhere
     client = begin(tokens["clin0@example.org"])
     response = client.get(reverse("respond:questions"))
     text = response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     items = all_answers()
     for item_id in items:
         assert f'id="{item_id}-skip"' in text and f'for="{item_id}-skip"' in text

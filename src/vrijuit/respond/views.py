@@ -5,7 +5,7 @@ of JavaScript move it into a POSTed form field; without JavaScript the responden
 After the token is verified, only the invitation id is kept, server-side in the session (the
 cookie carries the session key, nothing else), and it is dropped when the answers are submitted.
 ``/respond/`` is in ``LOG_SILENT_PATH_PREFIXES``, and these pages send ``Referrer-Policy:
-no-referrer`` and ``Cache-Control: no-store``. See docs/surveys.md.
+same-origin`` and ``Cache-Control: no-store``. See docs/surveys.md.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ def no_trace(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the
+        # form posts and Django's CSRF check refuses them. Other sites still get no referrer,
+        # and the token lives in the fragment, which is never part of a referrer.
+        response["Referrer-Policy"] = "same-origin"
         add_never_cache_headers(response)
         return response
 
