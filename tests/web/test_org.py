@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vrijuit.org import permissions
@@ -76,15 +76,18 @@ def test_pages_have_a_skip_link_and_a_labelled_language_switch(as_persona) -> No
     assert '<label for="language-select">' in page
 
 
-@settings(max_examples=25, deadline=None)
+@settings(
+    max_examples=25,
+    deadline=None,
+    # The db fixture is function-scoped on purpose: each example rolls back its own savepoint.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=25))
-def test_path_subtrees_equal_walking_the_parent_links(
-    django_db_blocker, parents: list[int]
-) -> None:  # type: ignore[no-untyped-def]
+def test_path_subtrees_equal_walking_the_parent_links(db, parents: list[int]) -> None:  # type: ignore[no-untyped-def]
     """For random trees (unit i hangs under an earlier unit), also after moving units around."""
     from django.db import transaction
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with transaction.atomic():
         units = [Unit.objects.create(external_id="r", level=Level.ORGANISATION, name_nl="r")]
         for i, choice in enumerate(parents, start=1):
             units.append(
