@@ -18,17 +18,18 @@ _TABLES_JS = """() => {
     problems.push(`the page is ${page.scrollWidth} px wide in a ${window.innerWidth} px window`);
   }
   for (const table of document.querySelectorAll('main table')) {
+    const what = table.innerText.slice(0, 40);
     const region = table.closest('.table-scroll');
     if (!region) {
       if (table.scrollWidth > table.parentElement.clientWidth + 1) {
-        problems.push(`a table wider than the page outside a scroll region: ${table.innerText.slice(0, 40)}`);
+        problems.push(`a table wider than the page outside a scroll region: ${what}`);
       }
       continue;
     }
     const label = document.getElementById(region.getAttribute('aria-labelledby') || '');
     if (region.getAttribute('role') !== 'region' || region.tabIndex !== 0 || !label
         || !label.textContent.trim()) {
-      problems.push(`a scroll region without role, tabindex or label: ${table.innerText.slice(0, 40)}`);
+      problems.push(`a scroll region without role, tabindex or label: ${what}`);
     }
   }
   return problems;
