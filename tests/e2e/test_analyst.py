@@ -22,16 +22,16 @@ def test_an_analyst_creates_and_launches_a_wave(page: Page) -> None:
     today = dt.date.today()  # noqa: DTZ011  (the server's local date is what the form checks)
     page.get_by_label("Title (Dutch)").fill("Pilot Jeugd en Opvoeding")
     page.get_by_label("Title (English)").fill("Pilot Youth and Upbringing")
-    page.get_by_label("instrument").select_option("vrijuit")
+    expect(page.get_by_label("Questionnaire")).to_have_value("vrijuit")
     page.get_by_label(TEAM, exact=False).check()
     page.get_by_label("Period").fill("2026-pilot")
     page.get_by_label("Opens on").fill(today.isoformat())
     page.get_by_label("Closes on").fill((today + dt.timedelta(days=14)).isoformat())
-    page.get_by_label("anonymous").check()
+    page.get_by_label("Anonymous").check()
     page.get_by_label("Minimum group size (k)").fill("5")
-    page.get_by_role("group", name="organisation × attribute cells").get_by_label(
-        "position level"
-    ).check()
+    page.get_by_role(
+        "group", name="Results for the whole organisation, also split by"
+    ).get_by_label("Position level").check()
     page.get_by_role("button", name="Save the draft").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Pilot Youth and Upbringing")

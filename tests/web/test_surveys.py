@@ -74,6 +74,28 @@ def test_an_analyst_creates_a_draft_wave(org, as_persona) -> None:  # type: igno
     assert wave.report_attributes == ["gender", "position_level"]
 
 
+def test_the_new_wave_form_groups_its_choices_and_starts_with_the_vrijuit_instrument(
+    org, as_persona
+) -> None:  # type: ignore[no-untyped-def]
+    html = as_persona("analyst").get(reverse("surveys:wave_create")).content.decode()
+    # The Vrijuit questionnaire is chosen, shown by its name rather than its file name.
+    assert re.search(r'<option value="vrijuit"[^>]*selected>Vrijuit vragenlijst sociale', html)
+    assert '<option value="edmondson">Psychologische veiligheid' in html
+    # Every checkbox and radio group is a fieldset with a legend; each box comes before its label.
+    legends = re.findall(r"<fieldset[^>]*>\s*<legend>([^<]+)", html)
+    assert [legend.strip() for legend in legends] == [
+        "Eenheden in de peiling",
+        "Modus",
+        "Resultaten van de hele organisatie, ook uitgesplitst naar",
+        "Resultaten per eenheid, ook uitgesplitst naar (alleen analisten)",
+    ]
+    for box in re.finditer(r'<input type="(?:checkbox|radio)"[^>]*id="([^"]+)"[^>]*>', html):
+        assert html[box.end() :].lstrip().startswith(f'<label for="{box.group(1)}">')
+    # The unit tree is indented by depth, and says in words which unit each one is part of.
+    assert 'class="tree-depth-1"' in html
+    assert ", onderdeel van " in html
+
+
 def test_the_wave_form_refuses_k_below_3_and_closing_before_opening(org, as_persona) -> None:  # type: ignore[no-untyped-def]
     response = as_persona("analyst").post(
         reverse("surveys:wave_create"),

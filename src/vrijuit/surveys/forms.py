@@ -5,51 +5,92 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from vrijuit.org.models import Unit
-from vrijuit.stats.instruments import available_instruments
-from vrijuit.surveys.models import ATTRIBUTES, MIN_K, Wave
+from vrijuit.stats.instruments import (
+    InstrumentError,
+    available_instruments,
+    load_instrument,
+)
+from vrijuit.surveys.models import ATTRIBUTES, MIN_K, Mode, Wave
 
+# Lower case: also used inside sentences ("... also split by: position level, contract.").
 ATTRIBUTE_LABELS = {
     "gender": _("gender (self-declared)"),
     "nationality_group": _("nationality (self-declared)"),
     "position_level": _("position level"),
     "contract": _("contract"),
 }
+ATTRIBUTE_CHOICES = [(a, capfirst(ATTRIBUTE_LABELS[a])) for a in ATTRIBUTES]
+
+MODE_LABELS = {
+    Mode.ANONYMOUS: _("Anonymous: nothing links a person to their answers once they are stored."),
+    Mode.CONFIDENTIAL: _(
+        "Confidential: answers carry a pseudonym, so that the same person can be followed "
+        "across waves; only the analysis reads it."
+    ),
+}
+
+# The instrument a new wave starts with: Vrijuit's own social-safety questionnaire.
+DEFAULT_INSTRUMENT = "vrijuit"
+
+
+def instrument_title(name: str) -> str:
+    """An instrument's full name in the active language (its file name if it cannot be read)."""
+    language = "en" if (get_language() or "nl").startswith("en") else "nl"
+    try:
+        return load_instrument(name).name.get(language)
+    except (InstrumentError, OSError):
+        return name
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in available_instruments()]
+    """Each shipped instrument by its full name (the default first)."""
+    names = sorted(available_instruments(), key=lambda name: name != DEFAULT_INSTRUMENT)
+    return [(name, instrument_title(name)) for name in names]
 
 
 class UnitChoiceField(forms.ModelMultipleChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
-        # Indent by depth so the tree reads as a tree in the checkbox list.
-        return "— " * (obj.depth - 1) + obj.name
+        # The tree is indented by the template (from the unit's depth); the label is the name.
+        return obj.name
 
 
 class WaveForm(forms.ModelForm[Wave]):
-    instrument = forms.ChoiceField(label=_("instrument"), choices=_instrument_choices)
+    instrument = forms.ChoiceField(
+        label=_("Questionnaire"), choices=_instrument_choices, initial=DEFAULT_INSTRUMENT
+    )
     units = UnitChoiceField(
-        label=_("units in scope"),
+        label=_("Units in scope"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Everyone in these units and their sub-units is invited."),
     )
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=[(mode.value, MODE_LABELS[mode]) for mode in Mode],
+        initial=Mode.ANONYMOUS,
+        widget=forms.RadioSelect,
+    )
     report_attributes = forms.MultipleChoiceField(
-        label=_("organisation × attribute cells"),
-        choices=[(a, ATTRIBUTE_LABELS[a]) for a in ATTRIBUTES],
+        label=_("Results for the whole organisation, also split by"),
+        choices=ATTRIBUTE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Results for the whole organisation split by each of these."),
+        help_text=_(
+            "Shown on the results page of the whole organisation. "
+            "Groups smaller than k stay hidden."
+        ),
     )
     unit_attributes = forms.MultipleChoiceField(
-        label=_("unit × attribute cells (analysts only)"),
-        choices=[(a, ATTRIBUTE_LABELS[a]) for a in ATTRIBUTES],
+        label=_("Results per unit, also split by (analysts only)"),
+        choices=ATTRIBUTE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Results for each unit split by each of these, shown only to analysts."),
+        help_text=_("Only analysts see these splits. Groups smaller than k stay hidden."),
     )
 
     class Meta:
@@ -72,12 +113,12 @@ class WaveForm(forms.ModelForm[Wave]):
         widgets: ClassVar[dict[str, Any]] = {
             "opens_on": forms.DateInput(attrs={"type": "date"}),
             "closes_on": forms.DateInput(attrs={"type": "date"}),
-            "mode": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.active().order_by("path")  # type: ignore[attr-defined]
+        units = Unit.objects.active().select_related("parent").order_by("path")
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
         self.fields["k"].min_value = MIN_K  # type: ignore[attr-defined]
         self.fields["k"].widget.attrs["min"] = MIN_K
 

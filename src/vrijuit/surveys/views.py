@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from vrijuit.org.permissions import analyst_required
 from vrijuit.surveys import services
-from vrijuit.surveys.forms import ATTRIBUTE_LABELS, WaveForm
+from vrijuit.surveys.forms import ATTRIBUTE_LABELS, WaveForm, instrument_title
 from vrijuit.surveys.models import Invitation, Wave
 from vrijuit.surveys.snapshot import invitees_of
 
@@ -23,6 +23,7 @@ from vrijuit.surveys.snapshot import invitees_of
 def _privacy_context(wave: Wave) -> dict[str, object]:
     return {
         "wave": wave,
+        "instrument": instrument_title(wave.instrument),
         "report_labels": [ATTRIBUTE_LABELS[a] for a in wave.report_attributes],
         "unit_labels": [ATTRIBUTE_LABELS[a] for a in wave.unit_attributes],
     }
