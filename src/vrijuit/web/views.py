@@ -9,12 +9,28 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from vrijuit.org import permissions
-from vrijuit.org.models import Unit
+from vrijuit.org.models import Person, Unit
+from vrijuit.surveys.models import Status, Wave
+
+
+def _latest_released_wave() -> Wave | None:
+    """The newest wave whose results have been released (what the home page links to)."""
+    released = Wave.objects.filter(snapshots__released_at__isnull=False).distinct()
+    return released.order_by("-opens_on", "-pk").first()
+
+
+def _open_wave_for(person: Person | None) -> Wave | None:
+    """An open wave this person is invited to: their own invitation, nothing about answering."""
+    if person is None:
+        return None
+    invited = Wave.objects.filter(status=Status.OPEN, invitations__person=person)
+    return invited.order_by("closes_on").first()
 
 
 @permissions.login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """One page, a section per role the user has (results are filled in by the results pages)."""
+    """One page, a section per role the user has, each with the links that fit what exists now:
+    the latest released results, or why there are none yet."""
     user = request.user
     person = permissions.person_of(user)
     context = {
@@ -25,6 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_adviser": permissions.is_adviser(user),
         "is_administrator": permissions.is_administrator(user),
         "unit_count": Unit.objects.active().count() if permissions.is_administrator(user) else 0,
+        "latest_wave": _latest_released_wave(),
+        "open_wave": _open_wave_for(person),
     }
     return render(request, "web/home.html", context)
 
