@@ -13,6 +13,7 @@ from scipy.stats import f as f_distribution
 from statsmodels.multivariate.factor import Factor
 
 from conftest import load_reference
+from vrijuit.stats.groups import Groups
 from vrijuit.stats.reliability import (
     ItemCovariance,
     cronbach_alpha,
@@ -267,6 +268,19 @@ def test_a_scale_with_the_same_structure_in_both_groups_works_alike() -> None:
         rows = x[200:] if label == "men" else x[:200]
         assert check.alpha[code] == pytest.approx(pg.cronbach_alpha(pd.DataFrame(rows))[0])
         assert check.n[code] == 200
+
+
+def test_groups_given_as_a_groups_object_check_the_same_as_pingouin_per_group() -> None:
+    x = _one_factor(300, [0.9, 0.8, 0.7, 0.6], seed=26)
+    labels = np.repeat(["c", "a", "b"], 100)
+    check = scale_works_alike(x, Groups.from_labels(labels))
+    assert check.labels.tolist() == ["a", "b", "c"]
+    for code, label in enumerate(["a", "b", "c"]):
+        rows = pd.DataFrame(x[labels == label])
+        assert check.alpha[code] == pytest.approx(pg.cronbach_alpha(rows)[0], rel=1e-10)
+        assert check.n[code] == 100
+    with pytest.raises(ValueError, match="one label per row"):
+        scale_works_alike(x, Groups.from_labels(labels[:10]))
 
 
 def test_an_item_that_does_not_measure_the_same_in_one_group_is_named() -> None:

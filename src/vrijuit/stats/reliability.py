@@ -26,6 +26,7 @@ from scipy import optimize
 
 from vrijuit.stats._distributions import f_ppf
 from vrijuit.stats._validation import as_float_matrix, check_confidence, check_option
+from vrijuit.stats.groups import Groups
 from vrijuit.stats.results import Result
 
 __all__ = [
@@ -707,7 +708,8 @@ def scale_works_alike(
     items
         N × K keyed item answers (K ≥ 3).
     group_labels
-        N group labels (e.g. gender, contract type); no missing labels.
+        N group labels (e.g. gender, contract type); no missing labels. A
+        :class:`~vrijuit.stats.groups.Groups` is used as it is (no re-factorising).
     missing
         Missing-data rule for the covariances.
     min_alpha, max_alpha_difference, min_item_rest, min_group_size
@@ -733,12 +735,20 @@ def scale_works_alike(
     n_items = matrix.shape[1]
     if n_items < 3:
         raise ValueError(f"the check needs at least 3 items, got {n_items}.")
-    labels = np.asarray(group_labels)
-    if labels.shape != (matrix.shape[0],):
+    if isinstance(group_labels, Groups):  # already factorised by the caller: reuse its codes
+        codes, uniques = group_labels.codes, group_labels.labels
+    else:
+        labels = np.asarray(group_labels)
+        if labels.shape != (matrix.shape[0],):
+            raise ValueError(
+                f"group_labels must have one label per row ({matrix.shape[0]}), got {labels.shape}."
+            )
+        raw_codes, raw_uniques = pd.factorize(pd.Series(labels), sort=True)
+        codes, uniques = raw_codes, np.asarray(raw_uniques)
+    if codes.shape != (matrix.shape[0],):
         raise ValueError(
-            f"group_labels must have one label per row ({matrix.shape[0]}), got {labels.shape}."
+            f"group_labels must have one label per row ({matrix.shape[0]}), got {codes.shape}."
         )
-    codes, uniques = pd.factorize(pd.Series(labels), sort=True)
     if (codes < 0).any():
         raise ValueError("group_labels contain missing values.")
     n_groups = len(uniques)

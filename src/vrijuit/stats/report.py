@@ -25,6 +25,7 @@ import pandas as pd
 
 from vrijuit.i18n import translate
 from vrijuit.stats import ENGINE_VERSION
+from vrijuit.stats._labels import dense_groups
 from vrijuit.stats.disclosure import band
 from vrijuit.stats.groups import Groups
 from vrijuit.stats.instruments import Instrument, Scale
@@ -263,7 +264,7 @@ class _Context:
     scores: pd.DataFrame
     keyed: Mapping[str, FloatArray]
     tree: _Tree
-    attributes: dict[str, npt.NDArray[Any]]
+    attributes: dict[str, pd.Categorical]  # codes into the sorted texts, −1 = missing
     door: _Door
     unit_shown: BoolArray  # per tree unit: its cell is in the plan's shown set
     organisation_cell: str
@@ -812,11 +813,15 @@ def _agreement_summary(ctx: _Context, scale: Scale) -> AgreementSummary | None:
 # -- subgroup gaps and hierarchy levels -------------------------------------------------------
 
 
-def _shown_values(ctx: _Context, attribute: str) -> tuple[BoolArray, npt.NDArray[Any]]:
-    """Rows whose value of ``attribute`` is a shown organisation × value cell, and the labels."""
+def _shown_values(
+    ctx: _Context, attribute: str
+) -> tuple[BoolArray, npt.NDArray[np.int64], npt.NDArray[Any]]:
+    """Rows whose value of ``attribute`` is a shown organisation × value cell, their codes
+    (−1 = missing) and the values (sorted texts) the codes index."""
     labels = ctx.attributes[attribute]
-    # Factorised once (missing → −1), then one bincount: no comparison of 1M objects per value.
-    codes, values = pd.factorize(labels, use_na_sentinel=True)
+    # Factorised once per report (missing → −1), then one bincount: no comparison of 1M objects.
+    codes = np.asarray(labels.codes, dtype=np.int64)
+    values = np.asarray(labels.categories, dtype=object)
     sizes = np.bincount(codes[codes >= 0], minlength=len(values))
     allowed = np.array(
         [
@@ -826,7 +831,7 @@ def _shown_values(ctx: _Context, attribute: str) -> tuple[BoolArray, npt.NDArray
         + [False],  # code −1: missing
         dtype=bool,
     )
-    return allowed[codes], labels
+    return allowed[codes], codes, values
 
 
 def _issue_note(issue: Any, scale: Scale) -> Note:
@@ -845,10 +850,11 @@ def _issue_note(issue: Any, scale: Scale) -> Note:
 
 def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
     scores = ctx.scale_scores(scale.id)
-    keep, labels = _shown_values(ctx, attribute)
+    keep, codes, values = _shown_values(ctx, attribute)
     keep &= ~np.isnan(scores)
-    values = pd.unique(labels[keep])
-    if len(values) < 2:
+    # The kept rows grouped by their value (only the values that occur), for every call below.
+    groups = dense_groups(codes[keep], values)
+    if groups.labels.shape[0] < 2:
         return GapSection(
             attribute, scale.id, None, None, (Note("report.alike.too_few_groups"),), ()
         )
@@ -858,7 +864,7 @@ def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
     reliability = importlib.import_module("vrijuit.stats.reliability")
     try:
         check = reliability.scale_works_alike(
-            ctx.keyed[scale.id][keep], labels[keep].astype(str), min_group_size=2 * ctx.k
+            ctx.keyed[scale.id][keep], groups, min_group_size=2 * ctx.k
         )
     except _UNDEFINED:
         check = None
@@ -873,7 +879,7 @@ def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
     try:
         result = gaps_module.subgroup_gaps(
             scores[keep],
-            labels[keep].astype(str),
+            groups,
             teams=ctx.team_groups.subset(keep),  # the report's Groups: no re-factorising
             min_n=ctx.k,
         )
@@ -915,15 +921,19 @@ def _level_trend(
     ctx: _Context, attribute: str, order: Sequence[str], scale: Scale
 ) -> LevelTrend | None:
     scores = ctx.scale_scores(scale.id)
-    keep, labels = _shown_values(ctx, attribute)
+    keep, codes, values = _shown_values(ctx, attribute)
     keep &= ~np.isnan(scores)
-    present = [level for level in order if (labels[keep] == level).any()]
+    occurs = {str(v) for v in values[np.bincount(codes[keep], minlength=len(values)) > 0]}
+    present = [level for level in order if level in occurs]
     if len(present) < 2:
         return None
     gaps_module = importlib.import_module("vrijuit.stats.gaps")
     try:
         trend = gaps_module.ordered_level_trend(
-            scores[keep], labels[keep].astype(str), [str(p) for p in present], min_n=ctx.k
+            scores[keep],
+            dense_groups(codes[keep], values),
+            [str(p) for p in present],
+            min_n=ctx.k,
         )
     except _UNDEFINED:
         why = "zero_variance" if np.ptp(scores[keep]) == 0 else "singular"
@@ -1142,14 +1152,22 @@ def _column(data: pd.DataFrame, name: str, what: str) -> pd.Series[Any]:
     return data[name]
 
 
-def _labels(column: pd.Series[Any]) -> npt.NDArray[Any]:
-    """Attribute labels as strings, missing as None (such a person is in no cell of it).
+def _labels(column: pd.Series[Any], *, missing_as_text: bool = False) -> pd.Categorical:
+    """Labels as text in a categorical: codes into the sorted distinct texts, −1 for missing.
 
-    Factorised once: each distinct value is turned into text once, not each row.
+    Factorised once per report: each distinct value is turned into text once, not each row, and
+    every later step (the lattice, the gaps, the level trend) reuses the codes instead of
+    factorising a million strings again. Values that read the same as text are one label.
+    ``missing_as_text`` keeps a missing value as its text ("nan", "None"), as ``astype(str)``
+    does for the team column; otherwise a missing value is in no cell of the attribute.
     """
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    texts = np.array([*(str(u) for u in uniques), None], dtype=object)
-    return np.asarray(texts[codes], dtype=object)  # code −1 (missing) takes the last: None
+    codes, uniques = pd.factorize(column, use_na_sentinel=not missing_as_text)
+    texts = np.array([str(u) for u in uniques], dtype=object)
+    merged, categories = pd.factorize(texts, sort=True)
+    text_codes = np.append(merged, -1).astype(np.int64)  # code −1 (missing) stays −1
+    return pd.Categorical.from_codes(
+        text_codes[codes], categories=pd.Index(np.asarray(categories, dtype=object), dtype=object)
+    )
 
 
 def build_report(
@@ -1245,7 +1263,7 @@ def build_report(
         order = _wave_order(responses[wave_column])
         last = order[-1]
         data = responses.loc[waves == last].reset_index(drop=True)
-    teams = _column(data, team_column, "team").astype(str).to_numpy(dtype=object)
+    teams = _labels(_column(data, team_column, "team"), missing_as_text=True)
     attributes = {name: _labels(_column(data, name, "attribute")) for name in (*by, *levels)}
     tick("reading", 1, 1)
 
@@ -1262,7 +1280,7 @@ def build_report(
 
     tick("disclosure", 0, 1)
     disclosure = importlib.import_module("vrijuit.stats.disclosure")
-    parents, names, unit_levels = _tree_description(tree, sorted(set(teams)))
+    parents, names, unit_levels = _tree_description(tree, [str(t) for t in teams.categories])
     # Unit × value cells of the ``by`` attributes are planned with everything else, so the
     # per-unit gaps pass the same differencing audit as every other shown number.
     lattice = disclosure.cells_for_report(teams, parents, attributes)
