@@ -215,3 +215,51 @@ def test_nobody_is_dropped_silently(  # type: ignore[no-untyped-def]
         )
         assert accounted == len(rows)
         transaction.set_rollback(True)
+
+
+def _preview_page(client, units: str | None, people: str) -> str:  # type: ignore[no-untyped-def]
+    files = {"people_file": SimpleUploadedFile("people.csv", people.encode())}
+    if units:
+        files["units_file"] = SimpleUploadedFile("units.csv", units.encode())
+    response = client.post(reverse("org:import_upload"), files)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    return page.split('id="main"', 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "added", "changed"),
+    [
+        (
+            "nl",
+            ["Functieniveau: promovendus", "Contract: tijdelijk", "Taal: English", "Actief: ja"],
+            ["Eenheid: Team Klinisch (T1) → Team Sociaal (T2)", "Functieniveau: promovendus → "],
+        ),
+        (
+            "en",
+            ["Position level: PhD candidate", "Contract: temporary", "Active: yes"],
+            ["Unit: Clinical team (T1) → Social team (T2)", "Position level: PhD candidate → "],
+        ),
+    ],
+)
+def test_the_preview_names_fields_and_values_in_words(
+    as_persona, org, language: str, added: list[str], changed: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    admin = org.users["admin"]
+    admin.language = language
+    admin.save()
+    client = as_persona("admin")
+    first = _preview_page(client, UNITS, PEOPLE)
+    for text in added:
+        assert text in first, text
+    for raw in ("position_level:", "contract:", "email:", "active:", "unit:"):
+        assert raw not in first, raw
+
+    apply_hr_plan(plan_for(UNITS, PEOPLE))
+    moved = PEOPLE.replace(
+        "E2,Bram Jansen,bram@uni.nl,T1,phd", "E2,Bram Jansen,bram@uni.nl,T2,postdoc"
+    )
+    second = _preview_page(client, None, moved)
+    for text in changed:
+        assert text in second, text
+    assert "position_level" not in second

@@ -14,6 +14,7 @@ from vrijuit.org.forms import ApplyForm, HrUploadForm
 from vrijuit.org.hrfiles import HrFileError, Table, read_table
 from vrijuit.org.hrimport import PEOPLE_COLUMNS, UNIT_COLUMNS, Plan, make_plan
 from vrijuit.org.models import HrUpload, Person, Unit
+from vrijuit.org.preview import preview_groups
 
 PAGE_SIZE = 200
 
@@ -95,9 +96,8 @@ def import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
             request, "org/import_preview.html", {"upload": upload, "file_error": str(exc)}
         )
     form = ApplyForm(initial={"fingerprint": plan.fingerprint()})
-    return render(
-        request, "org/import_preview.html", {"upload": upload, "plan": plan, "form": form}
-    )
+    context = {"upload": upload, "plan": plan, "form": form, "groups": preview_groups(plan)}
+    return render(request, "org/import_preview.html", context)
 
 
 @require_POST
