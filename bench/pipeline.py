@@ -250,11 +250,15 @@ def _stage_icc(ctx: _Context) -> str:
 
     assert ctx.result is not None
     for scale_id, score in ctx.result.scores.items():
-        ctx.outputs[f"{scale_id}.icc"] = icc.icc_anova(score, ctx.groups)
-        fit = icc.icc_reml(score, ctx.groups)
+        # One pass over the respondents per scale, shared by the three (as build_report does).
+        sums = icc.team_sums(score, ctx.groups)
+        ctx.outputs[f"{scale_id}.icc"] = icc.icc_anova(score, ctx.groups, sums=sums)
+        fit = icc.icc_reml(score, ctx.groups, sums=sums)
         ctx.outputs[f"{scale_id}.icc_reml"] = fit
-        ctx.outputs[f"{scale_id}.shrunken"] = icc.shrunken_means(score, ctx.groups, fit=fit)
-    return "ANOVA + REML ICC, shrunken means per scale"
+        ctx.outputs[f"{scale_id}.shrunken"] = icc.shrunken_means(
+            score, ctx.groups, fit=fit, sums=sums
+        )
+    return "ANOVA + REML ICC, shrunken means per scale (one shared set of team sums)"
 
 
 def _stage_dispersion(ctx: _Context) -> str:

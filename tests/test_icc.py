@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from statsmodels.regression.mixed_linear_model import MixedLM
 
 from conftest import load_reference
-from vrijuit.stats.icc import icc_anova, icc_reml, shrunken_means
+from vrijuit.stats.icc import icc_anova, icc_reml, shrunken_means, team_sums
 
 
 @pytest.fixture(scope="module")
@@ -277,3 +277,45 @@ def test_the_reml_slope_used_to_polish_the_fit_is_the_derivative_of_the_deviance
 
     numeric = (deviance(log_theta + h) - deviance(log_theta - h)) / (2 * h)
     assert _reml_slope(float(np.exp(log_theta)), sums) == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def test_team_sums_match_a_naive_pandas_groupby_and_skip_missing_values() -> None:
+    frame = _random_teams(5)
+    frame.loc[frame.index[::7], "y"] = np.nan
+    sums = team_sums(frame["y"], frame["team"])
+    present = frame.dropna(subset=["y"])
+    grouped = present.groupby("team")["y"]
+    assert sums.labels.tolist() == grouped.size().index.tolist()
+    assert sums.n.tolist() == grouped.size().tolist()
+    np.testing.assert_allclose(sums.mean, grouped.mean().to_numpy(), rtol=1e-12)
+    ssw = ((present["y"] - grouped.transform("mean")) ** 2).sum()
+    assert sums.ssw == pytest.approx(ssw, rel=1e-12)
+    assert sums.grand_mean == pytest.approx(present["y"].mean(), rel=1e-12)
+
+
+def test_shared_team_sums_give_the_r_and_statsmodels_values(
+    bh1996: pd.DataFrame, expected: pd.DataFrame
+) -> None:
+    sums = team_sums(bh1996["WBEING"], bh1996["GRP"])
+    anova = icc_anova(bh1996["WBEING"], bh1996["GRP"], sums=sums)
+    assert anova.icc1 == pytest.approx(float(expected.loc["R02", "expected"]), abs=1e-7)
+    assert anova.icc2 == pytest.approx(float(expected.loc["R04", "expected"]), abs=1e-9)
+    reml = icc_reml(bh1996["WBEING"], bh1996["GRP"], sums=sums)
+    assert reml.icc1 == pytest.approx(float(expected.loc["R01", "expected"]), abs=1e-6)
+    frame = _random_teams(7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = MixedLM(frame["y"], np.ones((len(frame), 1)), groups=frame["team"]).fit(reml=True)
+    shared = team_sums(frame["y"], frame["team"])
+    shrunk = shrunken_means(frame["y"], frame["team"], sums=shared)
+    blups = np.array([fit.random_effects[label].iloc[0] for label in shrunk.labels])
+    np.testing.assert_allclose(shrunk.shrunken_mean, fit.fe_params.iloc[0] + blups, atol=1e-4)
+
+
+def test_team_sums_refuse_one_team_and_other_objects_as_sums() -> None:
+    with pytest.raises(ValueError, match="at least 2 teams"):
+        team_sums([1.0, 2.0, 3.0], ["a", "a", "a"])
+    with pytest.raises(TypeError, match="team_sums"):
+        icc_anova([1.0, 2.0, 4.0, 5.0], ["a", "a", "b", "b"], sums={"n": [2, 2]})
+    with pytest.raises(TypeError, match="team_sums"):
+        shrunken_means([1.0, 2.0, 4.0, 5.0], ["a", "a", "b", "b"], sums=(2, 2))  # type: ignore[arg-type]

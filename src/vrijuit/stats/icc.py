@@ -31,9 +31,11 @@ __all__ = [
     "IccResult",
     "RemlIccResult",
     "ShrunkenMeans",
+    "TeamSums",
     "icc_anova",
     "icc_reml",
     "shrunken_means",
+    "team_sums",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -41,8 +43,13 @@ IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
-class _TeamSums:
-    """Sufficient statistics of the one-way layout, for the teams with at least one value."""
+class TeamSums:
+    """Sufficient statistics of the one-way layout, for the teams with at least one value.
+
+    Build them once per scale with :func:`team_sums` and pass them as ``sums=`` to
+    :func:`icc_anova`, :func:`icc_reml` and :func:`shrunken_means`, which then skip their own
+    pass over the respondents.
+    """
 
     labels: npt.NDArray[Any]
     n: IntArray
@@ -59,7 +66,37 @@ class _TeamSums:
         return int(self.n.shape[0])
 
 
-def _team_sums(values: Any, groups: Groups | Any) -> _TeamSums:
+def team_sums(values: Any, groups: Groups | Any) -> TeamSums:
+    """Team sizes, team means, the pooled within-team sum of squares and the grand mean.
+
+    n_j, ȳ_j = Σ_i y_ij / n_j, SSW = Σ_j Σ_i (y_ij − ȳ_j)² (two passes, for precision) and
+    ȳ = Σ y / N, over the non-missing values; teams without a value are left out. These are the
+    sufficient statistics of the one-way random-effects model (Searle, Casella & McCulloch 1992),
+    shared by :func:`icc_anova`, :func:`icc_reml` and :func:`shrunken_means`.
+
+    Parameters
+    ----------
+    values
+        One value per respondent (a scale score); NaN rows are dropped.
+    groups
+        A :class:`Groups` or one team label per respondent.
+
+    Returns
+    -------
+    TeamSums
+        Raises ``ValueError`` when fewer than 2 teams have a value.
+
+    Notes
+    -----
+    R: ``tapply(y, team, length)``, ``tapply(y, team, mean)`` and
+    ``sum(residuals(aov(y ~ as.factor(team)))^2)``.
+
+    Examples
+    --------
+    >>> sums = team_sums([1, 2, 3, 4, 5, 6], ["a", "a", "a", "b", "b", "b"])
+    >>> sums.n.tolist(), sums.mean.tolist(), sums.ssw, sums.grand_mean
+    ([3, 3], [2.0, 5.0], 4.0, 3.5)
+    """
     y = as_float_vector(values, name="values")
     grouping = as_groups(groups, n_rows=y.shape[0])
     keep = ~np.isnan(y)
@@ -77,13 +114,22 @@ def _team_sums(values: Any, groups: Groups | Any) -> _TeamSums:
         mean = np.bincount(codes, weights=y, minlength=grouping.n_groups) / n
     deviation = y - mean[codes]
     ssw = float(np.sum(deviation * deviation))
-    return _TeamSums(
+    return TeamSums(
         labels=grouping.labels[present],
         n=n[present].astype(np.int64),
         mean=mean[present],
         ssw=ssw,
         grand_mean=float(y.mean()),
     )
+
+
+_team_sums = team_sums  # the earlier private name, still used by tests of the REML internals
+
+
+def _check_sums(sums: Any) -> TeamSums:
+    if not isinstance(sums, TeamSums):
+        raise TypeError(f"sums must come from team_sums(), got {type(sums).__name__}.")
+    return sums
 
 
 @dataclass(frozen=True)
@@ -118,6 +164,7 @@ def icc_anova(
     *,
     group_size: Literal["mean", "k0"] = "mean",
     confidence: float = 0.95,
+    sums: TeamSums | None = None,
 ) -> IccResult:
     """ICC(1) and ICC(2) from a one-way ANOVA over teams (Bartko 1976; Bliese 2000).
 
@@ -145,6 +192,9 @@ def icc_anova(
         ``"mean"`` (N/J) or ``"k0"``.
     confidence
         Level of the intervals.
+    sums
+        :func:`team_sums` of these same values and groups, to share one pass over the
+        respondents between statistics; computed here when omitted.
 
     Returns
     -------
@@ -163,7 +213,7 @@ def icc_anova(
     """
     check_option(group_size, name="group_size", allowed=("mean", "k0"))
     level = check_confidence(confidence)
-    sums = _team_sums(values, groups)
+    sums = team_sums(values, groups) if sums is None else _check_sums(sums)
     N, J = sums.n_total, sums.n_teams
     df_between, df_within = J - 1, N - J
     if df_within < 1:
@@ -242,7 +292,7 @@ class RemlIccResult(Result):
     reml_deviance: float
 
 
-def _profiled_reml_deviance(theta: float, sums: _TeamSums) -> tuple[float, float, float]:
+def _profiled_reml_deviance(theta: float, sums: TeamSums) -> tuple[float, float, float]:
     """−2ℓ_REML with σ² profiled out, for θ = τ²/σ²; returns (deviance, σ̂², μ̂).
 
     With V_j = σ²(1 + n_jθ): μ̂ = Σ w_j ȳ_j/Σ w_j, w_j = n_j/(1 + n_jθ),
@@ -263,7 +313,7 @@ def _profiled_reml_deviance(theta: float, sums: _TeamSums) -> tuple[float, float
     return float(deviance), sigma2, mu
 
 
-def _reml_slope(theta: float, sums: _TeamSums) -> float:
+def _reml_slope(theta: float, sums: TeamSums) -> float:
     """θ · ∂(−2ℓ_REML)/∂θ, the slope of the profiled deviance in log θ.
 
     With w_j = n_j/(1 + n_jθ) (so ∂w_j/∂θ = −w_j²) and Q as in the deviance,
@@ -281,7 +331,7 @@ def _reml_slope(theta: float, sums: _TeamSums) -> float:
     return theta * ((sums.n_total - 1) * dq / q + total_w - float(np.sum(w2)) / total_w)
 
 
-def _polish(log_theta: float, sums: _TeamSums) -> float:
+def _polish(log_theta: float, sums: TeamSums) -> float:
     """Refine the search's log θ on the analytic slope (secant steps).
 
     The deviance is flat near its minimum, so a search on its values stops wherever rounding
@@ -306,7 +356,7 @@ def _polish(log_theta: float, sums: _TeamSums) -> float:
     return best
 
 
-def icc_reml(values: Any, groups: Groups | Any) -> RemlIccResult:
+def icc_reml(values: Any, groups: Groups | Any, *, sums: TeamSums | None = None) -> RemlIccResult:
     """ICC(1) from a random-intercept model y_ij = μ + u_j + e_ij fitted by REML.
 
     u_j ~ N(0, τ²), e_ij ~ N(0, σ²); ICC(1) = τ²/(τ² + σ²) (Raudenbush & Bryk 2002). The
@@ -322,6 +372,14 @@ def icc_reml(values: Any, groups: Groups | Any) -> RemlIccResult:
     Spearman–Brown step-up with the mean team size, as ``multilevel::mult.icc``; the team
     reliabilities are λ_j = τ²/(τ² + σ²/n_j) and their mean is ``gmeanrel``'s MeanRel.
 
+    Parameters
+    ----------
+    values, groups
+        One value per respondent (NaN rows are dropped) and a :class:`Groups` or team labels.
+    sums
+        :func:`team_sums` of these same values and groups, to share one pass over the
+        respondents between statistics; computed here when omitted.
+
     Notes
     -----
     R: ``nlme::lme(y ~ 1, random = ~1 | team)`` (REML);
@@ -333,10 +391,10 @@ def icc_reml(values: Any, groups: Groups | Any) -> RemlIccResult:
     >>> round(res.icc1, 4), res.boundary
     (0.7206, False)
     """
-    return _reml_from_sums(_team_sums(values, groups))
+    return _reml_from_sums(team_sums(values, groups) if sums is None else _check_sums(sums))
 
 
-def _reml_from_sums(sums: _TeamSums) -> RemlIccResult:
+def _reml_from_sums(sums: TeamSums) -> RemlIccResult:
     if sums.n_total - sums.n_teams < 1:
         raise ValueError("every team has one member; τ² and σ² cannot be separated.")
     if sums.ssw == 0.0 and np.all(sums.mean == sums.mean[0]):
@@ -410,7 +468,11 @@ class ShrunkenMeans(Result):
 
 
 def shrunken_means(
-    values: Any, groups: Groups | Any, *, fit: RemlIccResult | None = None
+    values: Any,
+    groups: Groups | Any,
+    *,
+    fit: RemlIccResult | None = None,
+    sums: TeamSums | None = None,
 ) -> ShrunkenMeans:
     """Empirical-Bayes (shrunken) team means ȳ*_j = μ̂ + λ_j(ȳ_j − μ̂).
 
@@ -424,6 +486,9 @@ def shrunken_means(
         As :func:`icc_reml`.
     fit
         A REML fit of the same data to reuse; fitted here when omitted.
+    sums
+        :func:`team_sums` of these same values and groups, to share one pass over the
+        respondents between statistics; computed here when omitted.
 
     Notes
     -----
@@ -435,7 +500,7 @@ def shrunken_means(
     >>> [round(v, 3) for v in res.shrunken_mean.tolist()]
     [2.135, 4.792, 2.61]
     """
-    sums = _team_sums(values, groups)
+    sums = team_sums(values, groups) if sums is None else _check_sums(sums)
     model = _reml_from_sums(sums) if fit is None else fit
     if model.n.shape != sums.n.shape or not np.array_equal(model.n, sums.n):
         raise ValueError("fit was made on other data than values and groups.")

@@ -273,12 +273,28 @@ class _Context:
     team_cache: dict[str, _TeamStats] = field(default_factory=dict)
     centre: dict[str, float] = field(default_factory=dict)
     score_cache: dict[str, FloatArray] = field(default_factory=dict)
+    icc_sums: dict[str, Any] = field(default_factory=dict)  # icc.TeamSums or the error it raised
 
     def scale_scores(self, scale_id: str) -> FloatArray:
         if scale_id not in self.score_cache:
             column = self.scores[scale_id].to_numpy(dtype=np.float64)
             self.score_cache[scale_id] = np.asarray(column, dtype=np.float64)
         return self.score_cache[scale_id]
+
+    def team_sums(self, scale_id: str) -> Any:
+        """``icc.team_sums`` of a scale's scores (cached: the ICC and shrunken means share it)."""
+        if scale_id not in self.icc_sums:
+            icc = importlib.import_module("vrijuit.stats.icc")
+            try:
+                self.icc_sums[scale_id] = icc.team_sums(
+                    self.scale_scores(scale_id), self.team_groups
+                )
+            except _UNDEFINED as error:
+                self.icc_sums[scale_id] = error
+        cached = self.icc_sums[scale_id]
+        if isinstance(cached, Exception):
+            raise cached
+        return cached
 
     def unit(self, code: Any) -> str:
         """The unit id of an integer team code (``teams`` are codes into the tree's units)."""
@@ -410,7 +426,7 @@ def _icc(ctx: _Context, scale: Scale, scores: FloatArray) -> IccSummary | None:
         return None
     module = importlib.import_module("vrijuit.stats.icc")
     try:
-        result = module.icc_anova(scores, ctx.team_groups)
+        result = module.icc_anova(scores, ctx.team_groups, sums=ctx.team_sums(scale.id))
     except _UNDEFINED:
         _not_computable(ctx, "icc", scale, _teams_reason(ctx, scores))
         return None
@@ -595,7 +611,7 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
     if ctx.n_teams(valid) >= 2:
         icc = importlib.import_module("vrijuit.stats.icc")
         try:
-            means = icc.shrunken_means(scores, ctx.team_groups)
+            means = icc.shrunken_means(scores, ctx.team_groups, sums=ctx.team_sums(scale.id))
             shrunken = _scatter(n_units, means.labels, means.shrunken_mean)
         except _UNDEFINED:
             _not_computable(ctx, "shrunken_mean", scale, _teams_reason(ctx, scores))
