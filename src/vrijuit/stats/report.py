@@ -15,7 +15,7 @@ section out with a note instead of breaking the report.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +125,32 @@ class _Door:
         return cell in self.shown and n >= self.k
 
 
+class _IdNames(Mapping[str, Text]):
+    """Each unit named by its own id in both languages, plus a few given names.
+
+    Built on lookup: a report shows a few hundred units, so making a :class:`Text` for each of
+    20,000 teams up front cost more than the lookups themselves.
+    """
+
+    def __init__(self, units: Sequence[str], given: Mapping[str, Text] | None = None) -> None:
+        self._units = dict.fromkeys(units)
+        self._given = dict(given or {})
+        self._units.update(dict.fromkeys(self._given))
+
+    def __getitem__(self, unit: str) -> Text:
+        if unit in self._given:
+            return self._given[unit]
+        if unit in self._units:
+            return Text(unit, unit)
+        raise KeyError(unit)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._units)
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+
 @dataclass(frozen=True)
 class _Tree:
     """The unit tree as arrays (from the disclosure lattice) with names and levels."""
@@ -132,7 +158,7 @@ class _Tree:
     units: tuple[str, ...]
     parent: npt.NDArray[np.int64]
     depth: npt.NDArray[np.int64]
-    names: dict[str, Text]
+    names: Mapping[str, Text]
     levels: dict[str, str | None]
 
     @property
@@ -154,19 +180,18 @@ def _organisation_name() -> Text:
 
 def _tree_description(
     tree: Any, teams: Sequence[str]
-) -> tuple[dict[str, str | None], dict[str, Text], dict[str, str | None]]:
+) -> tuple[dict[str, str | None], Mapping[str, Text], dict[str, str | None]]:
     """Parent map, names and levels from ``tree``: None (flat), a mapping, or a UnitTree."""
     if tree is None:
         parents: dict[str, str | None] = {ORGANISATION_ID: None}
         parents.update(dict.fromkeys(teams, ORGANISATION_ID))
-        names = {team: Text(team, team) for team in teams}
-        names[ORGANISATION_ID] = _organisation_name()
+        names = _IdNames(teams, {ORGANISATION_ID: _organisation_name()})
         levels: dict[str, str | None] = dict.fromkeys(teams, "team")
         levels[ORGANISATION_ID] = None
         return parents, names, levels
     if isinstance(tree, Mapping):
         parents = {str(u): None if p is None else str(p) for u, p in tree.items()}
-        return parents, {u: Text(u, u) for u in parents}, dict.fromkeys(parents)
+        return parents, _IdNames(list(parents)), dict.fromkeys(parents)
     return _unit_tree_description(tree)
 
 
