@@ -299,12 +299,20 @@ class _Context:
     centre: dict[str, float] = field(default_factory=dict)
     score_cache: dict[str, FloatArray] = field(default_factory=dict)
     icc_sums: dict[str, Any] = field(default_factory=dict)  # icc.TeamSums or the error it raised
+    scored_teams: dict[str, int] = field(default_factory=dict)
 
     def scale_scores(self, scale_id: str) -> FloatArray:
         if scale_id not in self.score_cache:
             column = self.scores[scale_id].to_numpy(dtype=np.float64)
             self.score_cache[scale_id] = np.asarray(column, dtype=np.float64)
         return self.score_cache[scale_id]
+
+    def teams_with_scores(self, scale_id: str) -> int:
+        """How many teams have a score on a scale (cached: the ICC and team sections ask)."""
+        if scale_id not in self.scored_teams:
+            valid = ~np.isnan(self.scale_scores(scale_id))
+            self.scored_teams[scale_id] = self.n_teams(valid)
+        return self.scored_teams[scale_id]
 
     def team_sums(self, scale_id: str) -> Any:
         """``icc.team_sums`` of a scale's scores (cached: the ICC and shrunken means share it)."""
@@ -444,9 +452,8 @@ def _reliability(ctx: _Context, scale: Scale) -> Reliability | None:
 
 
 def _icc(ctx: _Context, scale: Scale, scores: FloatArray) -> IccSummary | None:
-    valid = ~np.isnan(scores)
-    if ctx.n_teams(valid) < 2:
-        if valid.any():
+    if ctx.teams_with_scores(scale.id) < 2:
+        if not np.isnan(scores).all():
             _not_computable(ctx, "icc", scale, "one_team")
         return None
     module = importlib.import_module("vrijuit.stats.icc")
@@ -633,7 +640,7 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
     except _UNDEFINED:
         _not_computable(ctx, "agreement", scale, _teams_reason(ctx, scores))
     shrunken = np.full(n_units, np.nan)
-    if ctx.n_teams(valid) >= 2:
+    if ctx.teams_with_scores(scale.id) >= 2:
         icc = importlib.import_module("vrijuit.stats.icc")
         try:
             means = icc.shrunken_means(scores, ctx.team_groups, sums=ctx.team_sums(scale.id))
