@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from vrijuit.stats._grouping import true_per_row
 from vrijuit.stats.groups import Groups
 
 
@@ -46,3 +47,15 @@ def test_a_missing_group_label_names_its_row() -> None:
 def test_rows_must_match_the_grouping() -> None:
     with pytest.raises(ValueError, match="3 rows but the grouping has 2"):
         Groups.from_labels(["a", "b"]).mean([1.0, 2.0, 3.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    mask=st.integers(0, 12).flatmap(
+        lambda k: arrays(bool, st.tuples(st.integers(0, 30), st.just(k)))
+    )
+)
+def test_true_per_row_counts_like_numpy_count_nonzero(mask: np.ndarray) -> None:
+    counted = true_per_row(mask)
+    assert counted.dtype == np.int64
+    np.testing.assert_array_equal(counted, np.count_nonzero(mask, axis=1))
