@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from vrijuit.stats._grouping import true_per_row
+from vrijuit.stats._grouping import any_per_row, true_per_row
 from vrijuit.stats.groups import Groups
 
 
@@ -55,7 +55,8 @@ def test_rows_must_match_the_grouping() -> None:
         lambda k: arrays(bool, st.tuples(st.integers(0, 30), st.just(k)))
     )
 )
-def test_true_per_row_counts_like_numpy_count_nonzero(mask: np.ndarray) -> None:
+def test_true_per_row_and_any_per_row_agree_with_numpy(mask: np.ndarray) -> None:
     counted = true_per_row(mask)
     assert counted.dtype == np.int64
     np.testing.assert_array_equal(counted, np.count_nonzero(mask, axis=1))
+    np.testing.assert_array_equal(any_per_row(mask), mask.any(axis=1))

@@ -28,6 +28,7 @@ __all__ = [
     "ItemMoments",
     "TeamItemCounts",
     "answer_table",
+    "any_per_row",
     "as_groups",
     "team_item_moments",
     "true_per_row",
@@ -50,6 +51,21 @@ def true_per_row(mask: npt.NDArray[np.bool_]) -> IntArray:
     for column in range(mask.shape[1]):
         count += mask[:, column]
     return count
+
+
+def any_per_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Whether each row of an N × K boolean matrix has a true entry.
+
+    ORs the K columns one by one, for the same reason as :func:`true_per_row`: several times
+    faster than ``mask.any(axis=1)`` for the few items of a scale.
+
+    >>> any_per_row(np.array([[False, True], [False, False]])).tolist()
+    [True, False]
+    """
+    out = np.zeros(mask.shape[0], dtype=bool)
+    for column in range(mask.shape[1]):
+        out |= mask[:, column]
+    return out
 
 
 def as_groups(groups: Groups | Any, *, n_rows: int) -> Groups:

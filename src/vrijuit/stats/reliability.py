@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import optimize
 
 from vrijuit.stats._distributions import f_ppf
+from vrijuit.stats._grouping import any_per_row
 from vrijuit.stats._validation import as_float_matrix, check_confidence, check_option
 from vrijuit.stats.groups import Groups
 from vrijuit.stats.results import Result
@@ -115,7 +116,7 @@ def item_covariance(items: Any, *, missing: Missing = "pairwise") -> ItemCovaria
     n_total = matrix.shape[0]
     unanswered: npt.NDArray[np.bool_] = np.isnan(matrix)
     # Usually most rows are complete; only the rows with a gap need the pairwise bookkeeping.
-    gaps = np.flatnonzero(unanswered.any(axis=1))
+    gaps = np.flatnonzero(any_per_row(unanswered))
     if missing == "listwise":
         unanswered[gaps] = True
     # Shift each column by a mean of a leading block of rows: the one-pass sums below are then
