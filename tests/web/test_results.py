@@ -366,3 +366,54 @@ def test_the_menu_leads_each_role_to_the_results_it_may_see(
         assert (f'href="{url}"' in index) == (name in links), name
         if name in links:
             assert client.get(url).status_code == 200
+
+
+def test_every_heat_shade_keeps_its_text_readable_and_the_css_declares_it() -> None:
+    from pathlib import Path
+
+    from vrijuit.render.charts import contrast_ratio
+    from vrijuit.results.presentation import HEAT, HEAT_LEGEND
+
+    src = Path(__file__).resolve().parents[2] / "src" / "vrijuit"
+    css = (src / "web" / "static" / "vrijuit" / "site.css").read_text()
+    printed = (src / "results" / "templates" / "results" / "print.html").read_text()
+    assert len(HEAT) == len(HEAT_LEGEND)
+    for band, (fill, text) in enumerate(HEAT):
+        assert contrast_ratio(text, fill) >= 4.5, (band, fill, text)
+        assert f".heat-{band} {{ background: {fill}; color: {text}; }}" in css
+        assert f".heat-{band}{{background:{fill};color:{text}}}" in printed
+    # Sequential: each band is lighter than the one below it, so the shades can be ordered.
+    assert [contrast_ratio(fill, "#ffffff") for fill, _ in HEAT] == sorted(
+        (contrast_ratio(fill, "#ffffff") for fill, _ in HEAT), reverse=True
+    )
+
+
+def test_heat_bands_follow_the_cut_off_and_skip_scales_without_one() -> None:
+    from vrijuit.results.presentation import heat_band
+
+    assert [heat_band(m, 1, 5, 3) for m in (1.0, 1.99, 2.0, 2.99, 3.0, 3.7, 4.4, 5.0)] == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        3,
+        4,
+        4,
+    ]
+    assert heat_band(2.0, 1, 5, None) is None
+
+
+def test_the_analyst_heatmap_shades_shown_means_and_keeps_the_numbers(wave, in_english) -> None:  # type: ignore[no-untyped-def]
+    html = in_english("analyst").get(reverse("results:analysis", args=[wave.pk])).content
+    page = html.decode()
+    table = re.search(r'<table data-table="heatmap">(.*?)</table>', page, re.S)
+    assert table
+    shaded = re.findall(r'<td class="heat-(\d)">([^<]*)</td>', table.group(1))
+    assert shaded, "no mean is shaded"
+    for _band, text in shaded:
+        assert re.match(r"\d+\.\d\d", text), text  # the number is still the cell's text
+    # Hidden cells are never shaded; the legend says what the shades mean in words.
+    assert not re.search(r'<td class="heat-\d">–', table.group(1))
+    assert "Shading of the means" in page
+    assert "Just below the cut-off" in page

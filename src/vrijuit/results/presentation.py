@@ -65,6 +65,8 @@ class Table:
     cells: set[str] = field(default_factory=set)
     # Pictures of some of the rows (never of anything else): the table is their data table.
     charts: list[Chart] = field(default_factory=list)
+    # (CSS class, meaning) of each shade used in the table; empty when nothing is shaded.
+    legend: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -410,6 +412,56 @@ def leader_view(
     return _view(s, "leader", tables, _explanations(s, scope))
 
 
+# Heat in the analyst's scales × units table: one hue from light to dark (ColorBrewer YlOrBr, a
+# sequential scheme that colour-blind readers can order), darker the lower a mean lies relative
+# to the scale's cut-off. Each band is (fill, text colour): the text keeps 4.5:1 on its fill
+# (tests/web/test_results.py computes it) and the number stays in the cell, so the colour is
+# never the only carrier. site.css and results/print.html declare the same ``.heat-<band>``.
+HEAT = (
+    ("#993404", "#ffffff"),
+    ("#d95f0e", "#1a1a1a"),
+    ("#fe9929", "#1a1a1a"),
+    ("#fed98e", "#1a1a1a"),
+    ("#ffffd4", "#1a1a1a"),
+)
+HEAT_LEGEND = (
+    gettext_lazy("Far below the cut-off (lower half of the range below it)"),
+    gettext_lazy("Just below the cut-off"),
+    gettext_lazy("Just above the cut-off (lowest third of the range above it)"),
+    gettext_lazy("Well above the cut-off"),
+    gettext_lazy("Close to the top of the scale"),
+)
+
+
+def heat_band(mean: float, low: float, high: float, cutoff: float | None) -> int | None:
+    """The ``HEAT`` band of a mean: two bands below the cut-off, three from it to the top.
+
+    A scale without a cut-off gets no heat: "low" means nothing without one.
+
+    >>> [heat_band(m, 1, 5, 3) for m in (1, 2.5, 3, 4, 5)]
+    [0, 1, 2, 3, 4]
+    """
+    if cutoff is None or not low < cutoff <= high:
+        return None
+    if mean < cutoff:
+        return 0 if mean < low + (cutoff - low) / 2 else 1
+    third = (high - cutoff) / 3
+    if third <= 0:
+        return 4
+    return 2 + min(2, int((mean - cutoff) // third))
+
+
+class HeatCell(str):
+    """A table cell's text with the CSS class of its heat band; everywhere else a plain string."""
+
+    heat: str
+
+    def __new__(cls, text: str, band: int) -> HeatCell:
+        cell = super().__new__(cls, text)
+        cell.heat = f"heat-{band}"
+        return cell
+
+
 def _heatmap(s: _Snapshot) -> Table:
     climate = list(s.units.get("scales", []))
     table = Table(
@@ -428,10 +480,25 @@ def _heatmap(s: _Snapshot) -> Table:
                 value += " ≈"
             if column["polarised"][i]:
                 value += " ±"
-            row.append(value)
+            row.append(_heat_cell(s, column, i, value))
         table.rows.append(row)
         table.cells.add(f"unit:{unit_id}")
+    if any(isinstance(cell, HeatCell) for row in table.rows for cell in row):
+        table.legend = [(f"heat-{band}", str(text)) for band, text in enumerate(HEAT_LEGEND)]
     return table
+
+
+def _heat_cell(s: _Snapshot, column: dict[str, Any], i: int, value: str) -> str:
+    # A hidden cell stays blank (its reason is in the list of hidden results), never shaded.
+    mean = column["mean"][i]
+    if not column["shown"][i] or mean is None:
+        return value
+    scale = s.scales.get(column["scale_id"], {})
+    cutoff = column.get("cutoff", scale.get("cutoff"))
+    if "low" not in scale or "high" not in scale:
+        return value
+    band = heat_band(float(mean), float(scale["low"]), float(scale["high"]), cutoff)
+    return value if band is None else HeatCell(value, band)
 
 
 def _gap_table(s: _Snapshot) -> Table:
