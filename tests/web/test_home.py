@@ -65,3 +65,28 @@ def test_an_open_survey_is_mentioned_only_to_the_people_invited(org, as_persona)
     invited = _home(as_persona, "staff")
     assert "De vragenlijst “Meting 2026-voorjaar” staat open tot en met" in invited
     assert "Meting 2026-voorjaar" not in _home(as_persona, "other_leader")
+
+
+def test_the_adviser_is_told_what_they_can_do_now_and_that_routed_input_comes_later(
+    org, as_persona
+) -> None:  # type: ignore[no-untyped-def]
+    before = _home(as_persona, "adviser")
+    assert "Als vertrouwenspersoon zie je nu de resultaten van de organisatie" in before
+    assert NO_RESULTS_YET in before
+    assert "zal hier verschijnen" not in before and "will appear here" not in before
+
+    latest = make_wave(org, period="2025-najaar")
+    _release(latest)
+    dutch = _home(as_persona, "adviser")
+    assert f'href="{reverse("results:organisation", args=[latest.pk])}"' in dutch
+    assert "Resultaten van de hele organisatie uit “Meting 2025-najaar”" in dutch
+    assert "dat komt met de dialoogfunctie in een latere versie" in dutch
+    assert reverse("results:analysis", args=[latest.pk]) not in dutch
+
+    adviser = org.users["adviser"]
+    adviser.language = "en"
+    adviser.save(update_fields=["language"])
+    english = _home(as_persona, "adviser")
+    assert "As a confidential adviser you can see the organisation's results now" in english
+    assert "that comes with the dialogue feature in a later version" in english
+    assert "will appear here" not in english
