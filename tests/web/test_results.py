@@ -417,3 +417,29 @@ def test_the_analyst_heatmap_shades_shown_means_and_keeps_the_numbers(wave, in_e
     assert not re.search(r'<td class="heat-\d">–', table.group(1))
     assert "Shading of the means" in page
     assert "Just below the cut-off" in page
+
+
+def test_waves_show_title_and_dates_in_the_reader_s_language_beside_the_period(
+    wave, org, as_persona, in_english
+) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import formats, translation
+
+    def dates(language: str) -> tuple[str, str]:
+        with translation.override(language):
+            return (
+                formats.date_format(wave.opens_on, "DATE_FORMAT"),
+                formats.date_format(wave.closes_on, "DATE_FORMAT"),
+            )
+
+    opens, closes = dates("nl")
+    dutch = as_persona("staff").get(reverse("results:index")).content.decode()
+    assert f"Periode 2025-najaar: open van {opens} tot en met {closes}." in dutch
+
+    opens, closes = dates("en")
+    english = in_english("leader").get(reverse("results:index")).content.decode()
+    assert f"Period 2025-najaar: open from {opens} to {closes}." in english
+    # The trend keeps the period as the wave's identity and names the wave beside it.
+    page = in_english("leader").get(reverse("results:unit", args=[wave.pk, org.psychology.pk]))
+    trend = page.content.decode().split('data-table="trend"', 1)[1].split("</table>", 1)[0]
+    assert "<td>2025-najaar</td>" in trend
+    assert unescape(f"<td>Survey 2025-najaar ({opens} – {closes})</td>") in unescape(trend)

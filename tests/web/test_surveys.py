@@ -377,3 +377,26 @@ def test_the_menu_shows_survey_waves_to_analysts_only(org, as_persona) -> None: 
     link = reverse("surveys:wave_list").encode()
     assert link in as_persona("analyst").get(reverse("web:home")).content
     assert link not in as_persona("leader").get(reverse("web:home")).content
+
+
+def test_the_wave_list_shows_title_and_dates_in_the_reader_s_language_beside_the_period(
+    org, as_persona
+) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import formats, translation
+
+    wave = make_wave(org)
+    client = as_persona("analyst")
+    dutch = client.get(reverse("surveys:wave_list")).content.decode()
+    with translation.override("nl"):
+        opens_nl = formats.date_format(wave.opens_on, "DATE_FORMAT")
+    assert ">Peiling</a>" in dutch and "<td>2025-najaar</td>" in dutch
+    assert opens_nl in dutch
+
+    analyst = org.users["analyst"]
+    analyst.language = "en"
+    analyst.save(update_fields=["language"])
+    english = client.get(reverse("surveys:wave_list")).content.decode()
+    with translation.override("en"):
+        opens_en = formats.date_format(wave.opens_on, "DATE_FORMAT")
+    assert ">Survey</a>" in english and "<td>2025-najaar</td>" in english
+    assert opens_en in english and opens_en != opens_nl

@@ -12,12 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vrijuit.render.charts import Chart, histogram, trend_plot
 from vrijuit.render.formatting import format_ci, format_number, format_percent, format_share_band
 from vrijuit.results.models import ResultSnapshot
+from vrijuit.surveys.models import Wave
 
 REASONS = {
     "below_k": gettext_lazy("Fewer than %(k)s people answered, so no results are shown."),
@@ -259,12 +261,24 @@ def _flags_table(s: _Snapshot, unit_ids: set[str]) -> Table:
     return table
 
 
+def wave_caption(wave: Wave) -> str:
+    """The wave's title and dates in the reader's language, to stand beside its period label
+    (the period stays: it is the wave's identity in results and downloads)."""
+    if wave.opens_on is None or wave.closes_on is None:  # a wave made outside the form
+        return wave.title
+    return _("%(title)s (%(opens)s – %(closes)s)") % {
+        "title": wave.title,
+        "opens": date_format(wave.opens_on, "DATE_FORMAT"),
+        "closes": date_format(wave.closes_on, "DATE_FORMAT"),
+    }
+
+
 def _trend_table(s: _Snapshot, unit_ids: Sequence[str], earlier: Sequence[ResultSnapshot]) -> Table:
     """Mean of each climate scale per wave, from each wave's own snapshot (never raw answers)."""
     table = Table(
         "trend",
         _("Trend over waves"),
-        [_("Unit"), _("Scale"), _("Period"), _("Answers"), _("Mean")],
+        [_("Unit"), _("Scale"), _("Period"), _("Survey"), _("Answers"), _("Mean")],
     )
     # For the charts: the first unit's mean per scale, wave by wave.
     series: dict[str, list[tuple[str, float | None, float | None, float | None]]] = {}
@@ -281,6 +295,7 @@ def _trend_table(s: _Snapshot, unit_ids: Sequence[str], earlier: Sequence[Result
                             other.name(unit_id),
                             other.scale_names[column["scale_id"]],
                             snap.wave.period,
+                            wave_caption(snap.wave),
                             str(column["n"][i]),
                             other.num(column["mean"][i]),
                         ]
