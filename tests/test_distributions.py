@@ -65,7 +65,7 @@ def test_the_engine_modules_do_not_import_scipy_stats() -> None:
         "import vrijuit.stats.report, vrijuit.stats.icc, vrijuit.stats.gaps\n"
         "import vrijuit.stats.reliability, vrijuit.stats.dispersion, vrijuit.stats.trend\n"
         "import vrijuit.stats.leaders, vrijuit.stats.mixed, vrijuit.stats.agreement\n"
-        "import vrijuit.stats.scoring, vrijuit.stats.rollup\n"
+        "import vrijuit.stats.scoring, vrijuit.stats.rollup, vrijuit.stats.unit_gaps\n"
         "print('scipy.stats' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -20,8 +20,9 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
+from scipy import special
 
+from vrijuit.stats._distributions import t_ppf, t_sf
 from vrijuit.stats._validation import as_float_vector, check_confidence, check_option
 from vrijuit.stats.gaps import _nct_interval, hedges_j
 from vrijuit.stats.results import Result
@@ -260,8 +261,8 @@ def unit_value_gaps(
         se = np.sqrt(a + b)
         df = np.where(se > 0, (a + b) ** 2 / (a * a / (n_x - 1) + b * b / (n_y - 1)), np.nan)
         t_stat = diff / se
-    p_value = np.where(se > 0, 2.0 * stats.t.sf(np.abs(t_stat), df), np.nan)
-    half = np.where(se > 0, stats.t.ppf(0.5 + confidence / 2.0, df) * se, 0.0)
+    p_value = np.where(se > 0, 2.0 * t_sf(np.abs(t_stat), df), np.nan)
+    half = np.where(se > 0, t_ppf(0.5 + confidence / 2.0, df) * se, 0.0)
 
     df_g = n_x + n_y - 2.0
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -277,7 +278,7 @@ def unit_value_gaps(
     elif finite.any():
         nx, ny, dd = n_x[finite], n_y[finite], d[finite]
         spread = np.sqrt((nx + ny) / (nx * ny) + dd * dd / (2.0 * (nx + ny)))
-        crit = stats.t.ppf(0.5 + confidence / 2.0, df_g[finite])
+        crit = t_ppf(0.5 + confidence / 2.0, df_g[finite])
         d_low[finite], d_high[finite] = dd - crit * spread, dd + crit * spread
 
     def count(array: FloatArray) -> IntArray:
