@@ -160,7 +160,7 @@ def _factorize_labels(labels: Any, *, name: str) -> tuple[IntArray, tuple[str, .
 
 
 def _tree_arrays(
-    tree_parent: Mapping[Hashable, Hashable | None],
+    tree_parent: Mapping[Any, Hashable | None],  # any hashable unit id (Mapping keys are invariant)
 ) -> tuple[tuple[str, ...], IntArray, IntArray, IntArray, IntArray]:
     """Units (sorted), parent index, depth and a depth-first numbering (enter, leave)."""
     parents = {str(u): (None if p is None else str(p)) for u, p in tree_parent.items()}
@@ -216,7 +216,7 @@ def _subtree_sums(values: npt.NDArray[Any], parent: IntArray, depth: IntArray) -
 
 def cells_for_report(
     teams: Any,
-    tree_parent: Mapping[Hashable, Hashable | None],
+    tree_parent: Mapping[Any, Hashable | None],  # any hashable unit id (Mapping keys are invariant)
     attributes: Mapping[str, Any] | None = None,
     *,
     unit_attributes: Sequence[str] = (),

@@ -14,7 +14,6 @@ section out with a note instead of breaking the report.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,21 @@ import numpy.typing as npt
 import pandas as pd
 
 from vrijuit.i18n import translate
-from vrijuit.stats import ENGINE_VERSION
+from vrijuit.stats import (
+    ENGINE_VERSION,
+    _cells,
+    _span,
+    agreement,
+    disclosure,
+    dispersion,
+    icc,
+    leaders,
+    reliability,
+    scoring,
+    trend,
+    unit_gaps,
+)
+from vrijuit.stats import gaps as gap_stats
 from vrijuit.stats._labels import dense_groups
 from vrijuit.stats.disclosure import band
 from vrijuit.stats.groups import Groups
@@ -317,7 +330,6 @@ class _Context:
     def team_sums(self, scale_id: str) -> Any:
         """``icc.team_sums`` of a scale's scores (cached: the ICC and shrunken means share it)."""
         if scale_id not in self.icc_sums:
-            icc = importlib.import_module("vrijuit.stats.icc")
             try:
                 self.icc_sums[scale_id] = icc.team_sums(
                     self.scale_scores(scale_id), self.team_groups
@@ -340,15 +352,6 @@ class _Context:
     def door_shows_n(self, n: FloatArray) -> BoolArray:
         """Numbers about ``n`` people of an already shown cell may be shown: n ≥ k."""
         return np.asarray(n >= self.k, dtype=bool)
-
-
-def _engine(name: str, ctx: _Context, section: str) -> Any | None:
-    """Import an engine module; when it is not available, note that its section is left out."""
-    try:
-        return importlib.import_module(f"vrijuit.stats.{name}")
-    except ImportError:
-        ctx.notes.append(Note("report.note.section_missing", {"section": section}))
-        return None
 
 
 # Engine functions refuse data on which a statistic is undefined (zero variance, too few rows or
@@ -424,12 +427,11 @@ def _organisation_scale(
 def _reliability(ctx: _Context, scale: Scale) -> Reliability | None:
     if len(scale.items) < 2:
         return None
-    module = importlib.import_module("vrijuit.stats.reliability")
     answers = ctx.keyed[scale.id]
     try:
         # One pass over the answers for both coefficients: the covariances are shared.
-        items = module.item_covariance(answers)
-        alpha = module.cronbach_alpha(items)
+        items = reliability.item_covariance(answers)
+        alpha = reliability.cronbach_alpha(items)
     except _UNDEFINED:
         _not_computable(ctx, "alpha", scale, _items_reason(answers))
         return None
@@ -438,7 +440,7 @@ def _reliability(ctx: _Context, scale: Scale) -> Reliability | None:
     omega = None
     if len(scale.items) >= 3:
         try:
-            omega = _float(module.mcdonald_omega(items).omega)
+            omega = _float(reliability.mcdonald_omega(items).omega)
         except _UNDEFINED:
             _not_computable(ctx, "omega", scale, _items_reason(answers))
     return Reliability(
@@ -456,9 +458,8 @@ def _icc(ctx: _Context, scale: Scale, scores: FloatArray) -> IccSummary | None:
         if not np.isnan(scores).all():
             _not_computable(ctx, "icc", scale, "one_team")
         return None
-    module = importlib.import_module("vrijuit.stats.icc")
     try:
-        result = module.icc_anova(scores, ctx.team_groups, sums=ctx.team_sums(scale.id))
+        result = icc.icc_anova(scores, ctx.team_groups, sums=ctx.team_sums(scale.id))
     except _UNDEFINED:
         _not_computable(ctx, "icc", scale, _teams_reason(ctx, scores))
         return None
@@ -477,11 +478,10 @@ def _overall_share_ci(
     ctx: _Context, scores: FloatArray, cutoff: float, icc: IccSummary | None, count: int, n: int
 ) -> tuple[Any, Any]:
     """Wilson CI for the organisation, widened by the design effect when ICC(1) is known."""
-    module = importlib.import_module("vrijuit.stats.dispersion")
     if icc is None or icc.icc1 is None:
-        low, high = module.wilson_interval(np.array([count]), np.array([n]))
+        low, high = dispersion.wilson_interval(np.array([count]), np.array([n]))
         return (low[0], high[0])
-    overall = module.overall_share_below(scores, ctx.team_groups, cutoff=cutoff, icc1=icc.icc1)
+    overall = dispersion.overall_share_below(scores, ctx.team_groups, cutoff=cutoff, icc1=icc.icc1)
     return (overall.ci_low, overall.ci_high)
 
 
@@ -531,7 +531,6 @@ def _wave_points(
     """
     from vrijuit.stats._distributions import t_ppf  # scipy.stats itself costs ~1 s to import
 
-    icc = importlib.import_module("vrijuit.stats.icc")
     order = _wave_order(pd.Series(waves))
     numeric = pd.to_numeric(pd.Series([str(w) for w in order]), errors="coerce")
     per = "wave_value" if numeric.notna().all() else "wave"
@@ -558,7 +557,6 @@ def _wave_points(
         wave_number[rows] = positions[index] if positions is not None else index + 1.0
     slope = None
     if len(points) >= 2:
-        trend = importlib.import_module("vrijuit.stats.trend")
         keep = ~np.isnan(wave_number)
         try:
             fit = trend.wave_trend(scores[keep], wave_number[keep], teams[keep])
@@ -614,7 +612,6 @@ def _scatter(n_units: int, labels: Any, values: Any, fill: Any = np.nan) -> npt.
 
 def _agreement_indices(ctx: _Context, scale: Scale) -> tuple[Any, Any, Any]:
     """rwg(J), a_wg and AD from one answer count table per scale (whole-number answers)."""
-    agreement = importlib.import_module("vrijuit.stats.agreement")
     items = ctx.keyed[scale.id]
     groups = ctx.team_groups
     fmt = scale.response_format
@@ -641,7 +638,6 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
         _not_computable(ctx, "agreement", scale, _teams_reason(ctx, scores))
     shrunken = np.full(n_units, np.nan)
     if ctx.teams_with_scores(scale.id) >= 2:
-        icc = importlib.import_module("vrijuit.stats.icc")
         try:
             means = icc.shrunken_means(scores, ctx.team_groups, sums=ctx.team_sums(scale.id))
             shrunken = _scatter(n_units, means.labels, means.shrunken_mean)
@@ -651,8 +647,6 @@ def _compute_team_stats(ctx: _Context, scale: Scale) -> _TeamStats:
     low_agreement = np.zeros(n_units, dtype=bool)
     flag_rwg = np.full(n_units, np.nan)
     if scale.unsafe_below is not None and valid.any():
-        agreement = importlib.import_module("vrijuit.stats.agreement")
-        dispersion = importlib.import_module("vrijuit.stats.dispersion")
         null = float(agreement.null_variance(scale.response_format.n_options))
         try:
             polar = dispersion.polarisation(
@@ -705,7 +699,6 @@ def _unit_scale_columns(
     shown = ctx.door_shows_n(n)
     banded = shown & (n < 2 * k)
     has_cutoff = scale.unsafe_below is not None
-    dispersion = importlib.import_module("vrijuit.stats.dispersion")
     ci_low, ci_high = dispersion.wilson_interval(totals[rows, 3], np.maximum(n, 1.0))
     band_low, band_high = _bands(share)
     exact = shown & ~banded & has_cutoff
@@ -909,7 +902,6 @@ def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
     if np.ptp(scores[keep]) == 0:  # everyone the same score: nothing to compare
         note = Note("report.not_computable.zero_variance", {"statistic": "gaps", "scale": scale.id})
         return GapSection(attribute, scale.id, None, None, (note,), ())
-    reliability = importlib.import_module("vrijuit.stats.reliability")
     try:
         check = reliability.scale_works_alike(
             ctx.keyed[scale.id][keep], groups, min_group_size=2 * ctx.k
@@ -923,9 +915,8 @@ def _gap_section(ctx: _Context, attribute: str, scale: Scale) -> GapSection:
     reasons = tuple(_issue_note(issue, scale) for issue in check.issues)
     if not check.works_alike:
         return GapSection(attribute, scale.id, None, False, reasons, ())
-    gaps_module = importlib.import_module("vrijuit.stats.gaps")
     try:
-        result = gaps_module.subgroup_gaps(
+        result = gap_stats.subgroup_gaps(
             scores[keep],
             groups,
             teams=ctx.team_groups.subset(keep),  # the report's Groups: no re-factorising
@@ -975,9 +966,8 @@ def _level_trend(
     present = [level for level in order if level in occurs]
     if len(present) < 2:
         return None
-    gaps_module = importlib.import_module("vrijuit.stats.gaps")
     try:
-        trend = gaps_module.ordered_level_trend(
+        trend = gap_stats.ordered_level_trend(
             scores[keep],
             dense_groups(codes[keep], values),
             [str(p) for p in present],
@@ -1054,7 +1044,7 @@ def _unit_gap_table(
         return None
     j = lattice.attribute_names.index(attribute)
     values = np.asarray(lattice.attribute_values[j], dtype=object)
-    result = importlib.import_module("vrijuit.stats.unit_gaps").unit_value_gaps(
+    result = unit_gaps.unit_value_gaps(
         ctx.scale_scores(scale.id),
         ctx.teams,
         lattice.attribute_codes[:, j],
@@ -1100,9 +1090,6 @@ def _leader_relation(
     ctx: _Context, leader_scale: Scale, team_scale: Scale, is_leader: BoolArray
 ) -> LeaderRelation | None:
     """Organisation-level correlation of leaders' own safety with their teams' (members only)."""
-    leaders = _engine("leaders", ctx, "leaders")
-    if leaders is None:
-        return None
     own = ctx.scale_scores(leader_scale.id)
     climate = ctx.scale_scores(team_scale.id)
     leader_rows = is_leader & ~np.isnan(own)
@@ -1118,9 +1105,7 @@ def _leader_relation(
     if int(leader_rows.sum()) >= MIN_TEAMS_FOR_LEADER_RELATION and len(leader_scale.items) >= 2:
         # Disattenuate with the reliability of the leaders' own scale among the leaders.
         try:
-            alpha = importlib.import_module("vrijuit.stats.reliability").cronbach_alpha(
-                ctx.keyed[leader_scale.id][leader_rows]
-            )
+            alpha = reliability.cronbach_alpha(ctx.keyed[leader_scale.id][leader_rows])
             value = _float(alpha.alpha)
         except _UNDEFINED:  # then the correlation is given without the correction
             value = None
@@ -1316,18 +1301,15 @@ def build_report(
     tick("reading", 1, 1)
 
     tick("scoring", 0, 1)
-    scored = importlib.import_module("vrijuit.stats.scoring").score_instrument(data, instrument)
+    scored = scoring.score_instrument(data, instrument)
     all_scores = None
     all_teams = np.zeros(0, dtype=np.int64)
     if waves is not None:
         all_teams = pd.factorize(responses[team_column])[0].astype(np.int64)
-        all_scores = importlib.import_module("vrijuit.stats.scoring").score_instrument(
-            responses, instrument
-        )
+        all_scores = scoring.score_instrument(responses, instrument)
     tick("scoring", 1, 1)
 
     tick("disclosure", 0, 1)
-    disclosure = importlib.import_module("vrijuit.stats.disclosure")
     parents, names, unit_levels = _tree_description(tree, [str(t) for t in teams.categories])
     # Unit × value cells of the ``by`` attributes are planned with everything else, so the
     # per-unit gaps pass the same differencing audit as every other shown number.
@@ -1510,13 +1492,11 @@ def _plan(lattice: Any, k: int) -> tuple[Any, tuple[str, ...]]:
     in a large organisation). Hiding is the safe direction: the planner could at most have shown
     some of them.
     """
-    disclosure = importlib.import_module("vrijuit.stats.disclosure")
     if not lattice.unit_attributes:
         return disclosure.plan_disclosure(lattice, k=k), ()
-    cells = importlib.import_module("vrijuit.stats._cells")
-    limit = min(UNIT_CELL_ATOMS, int(importlib.import_module("vrijuit.stats._span").MAX_ATOMS))
+    limit = min(UNIT_CELL_ATOMS, int(_span.MAX_ATOMS))
     candidates = frozenset(cell.key for cell in lattice.cells if cell.n >= k)
-    if cells.release_atoms(lattice, candidates, ()).sizes.shape[0] <= limit:
+    if _cells.release_atoms(lattice, candidates, ()).sizes.shape[0] <= limit:
         return disclosure.plan_disclosure(lattice, k=k), ()
     base = [cell.key for cell in lattice.cells if cell.key.kind != "unit_attribute"]
     plan = disclosure.plan_disclosure(lattice, k=k, cells=base)
