@@ -41,6 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import baseline_figures, baseline_scores, compare
 from make_data import BenchData, instrument_yaml, make_data, write_csv
 from pipeline import ALL_FIGURES, engine_figures, engine_scores, full_analysis
+from vrijuit.stats.instruments import load_instrument
+from vrijuit.stats.io import read_responses
+from vrijuit.stats.report import build_report
 
 TARGET_ANALYSIS_SECONDS = 3.0
 TARGET_PEAK_GB = 3.0
@@ -114,7 +117,7 @@ def bench_full_analysis(size: int, teams: int, items: int, repeat: int) -> bool:
     print(f"  {'stage':<12} {'seconds':>8}  detail")
     for index, first in enumerate(runs[0]):
         if first.status != "ok":
-            ok = ok and first.status == "not available"
+            ok = False
             print(f"  {first.name:<12} {'—':>8}  {first.status}: {first.detail}")
             continue
         seconds = statistics.median(run[index].seconds for run in runs)
@@ -156,11 +159,6 @@ def bench_full_analysis(size: int, teams: int, items: int, repeat: int) -> bool:
 
 
 def _read(csv_path: Path, instrument_path: Path) -> tuple[pd.DataFrame, str]:
-    try:
-        from vrijuit.stats.instruments import load_instrument
-        from vrijuit.stats.io import read_responses
-    except ImportError:
-        return pd.read_csv(csv_path), "pandas.read_csv (vrijuit.stats.io not available)"
     imported = read_responses(
         csv_path,
         instrument=load_instrument(instrument_path),
@@ -173,27 +171,12 @@ def _read(csv_path: Path, instrument_path: Path) -> tuple[pd.DataFrame, str]:
 def _report(
     responses: pd.DataFrame, instrument_path: Path, data: BenchData
 ) -> tuple[dict[str, Any], str]:
-    try:
-        from vrijuit.stats.instruments import load_instrument
-        from vrijuit.stats.report import build_report
-    except ImportError:
-        from vrijuit.stats.results import to_jsonable
-
-        timings, outputs = full_analysis(
-            BenchData(responses=responses, units=data.units, scales=data.scales)
-        )
-        missing = [t.name for t in timings if t.status != "ok"]
-        how = "full_analysis + to_jsonable (vrijuit.stats.report not available)"
-        if missing:
-            how += f"; stages not run: {', '.join(missing)}"
-        return {"results": to_jsonable(outputs)}, how
     units = data.units
     tree: Any = {
         unit: parent if isinstance(parent, str) else None
         for unit, parent in zip(units["unit_id"], units["parent_id"], strict=True)
     }
-    # build_report takes the unit tree as a parent mapping too; that keeps (b) independent of
-    # how UnitTree names its units (the CLI bridges that with an adapter).
+    # build_report takes the unit tree as a parent mapping too, so (b) needs no UnitTree.
     report = build_report(
         responses,
         load_instrument(instrument_path),
@@ -263,13 +246,9 @@ def bench_against_baseline(size: int, teams: int, items: int, repeat: int) -> bo
     engine_total = baseline_total = 0.0
     all_agree = True
     for part in ALL_FIGURES:
-        try:
-            engine_figures(warm_up, include=[part])  # imports and first-call costs, untimed
-            run = functools.partial(engine_figures, data, include=[part], prepared=ours_prepared)
-            ours_seconds, ours = median_time(run, repeat)
-        except ImportError as error:
-            print(f"  {part:<10} {'—':>9} {'—':>11} {'—':>8}  not available: {error}")
-            continue
+        engine_figures(warm_up, include=[part])  # imports and first-call costs, untimed
+        run = functools.partial(engine_figures, data, include=[part], prepared=ours_prepared)
+        ours_seconds, ours = median_time(run, repeat)
         start = time.perf_counter()
         theirs = baseline_figures(data, include=[part], scored=theirs_prepared)
         theirs_seconds = time.perf_counter() - start
@@ -356,11 +335,7 @@ def bench_functions(size: int, teams: int, items: int, repeat: int) -> bool:
         f"{teams:,} teams (median of {repeat})"
     )
     data = make_data(size, n_items=items, n_teams=teams)
-    try:
-        calls = _function_calls(data)
-    except ImportError as error:
-        print(f"  not available: {error}")
-        return True
+    calls = _function_calls(data)
     ok = True
     for name, call in calls:
         try:

@@ -8,8 +8,7 @@ Two entry points:
   (scores, reliability, agreement, ICC, dispersion, gaps, roll-up, disclosure control), stage by
   stage, and returns each stage's wall time and results.
 
-The engine modules are imported inside the stages: a module that does not exist yet is reported
-as "not available" instead of breaking the benchmark.
+A stage that raises is reported as failed, with its error, and the other stages still run.
 """
 
 from __future__ import annotations
@@ -183,7 +182,7 @@ class StageTiming:
 
     name: str
     seconds: float = float("nan")
-    status: str = "ok"  # "ok", "not available" (module not there yet) or "failed: ..."
+    status: str = "ok"  # "ok" or "failed"
     detail: str = ""
 
 
@@ -349,7 +348,7 @@ STAGES: tuple[tuple[str, Callable[[_Context], str]], ...] = (
 
 
 def full_analysis(data: BenchData) -> tuple[list[StageTiming], dict[str, Any]]:
-    """Run every stage of the analysis; a missing engine module skips its stage, clearly."""
+    """Run every stage of the analysis; a failing stage is reported and the others still run."""
     ctx = _Context(data=data)
     timings = []
     for name, stage in STAGES:
@@ -358,9 +357,6 @@ def full_analysis(data: BenchData) -> tuple[list[StageTiming], dict[str, Any]]:
         try:
             timing.detail = stage(ctx)
             timing.seconds = time.perf_counter() - start
-        except ImportError as error:
-            timing.status = "not available"
-            timing.detail = str(error)
         except Exception as error:  # a benchmark reports a failing stage and goes on
             timing.status = "failed"
             timing.detail = f"{type(error).__name__}: {error}"

@@ -112,10 +112,7 @@ def test_baseline_awg_is_one_when_everybody_gives_the_lowest_answer() -> None:
 
 @pytest.mark.parametrize("part", pipeline.ALL_FIGURES)
 def test_engine_and_baseline_give_the_same_numbers(small_survey, part: str) -> None:
-    try:
-        ours = pipeline.engine_figures(small_survey, include=[part])
-    except ImportError as missing:
-        pytest.skip(f"engine module not available yet: {missing}")
+    ours = pipeline.engine_figures(small_survey, include=[part])
     theirs = baseline.baseline_figures(small_survey, include=[part])
     assert ours.keys() == theirs.keys()
     assert baseline.compare(ours, theirs) == []
@@ -123,10 +120,7 @@ def test_engine_and_baseline_give_the_same_numbers(small_survey, part: str) -> N
 
 def test_engine_team_figures_match_a_naive_groupby_on_one_team(small_survey) -> None:
     """Spot check without the baseline module: one team by hand."""
-    try:
-        ours = pipeline.engine_figures(small_survey, include=["teams"])
-    except ImportError as missing:
-        pytest.skip(f"engine module not available yet: {missing}")
+    ours = pipeline.engine_figures(small_survey, include=["teams"])
     team = small_survey.responses["team"].iloc[0]
     scale = small_survey.scales[0]
     keyed = small_survey.responses.loc[small_survey.responses["team"] == team, list(scale.items)]
