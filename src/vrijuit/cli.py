@@ -225,16 +225,8 @@ def _read_tree(path: str | Path, t: Translator) -> Any:
     if not Path(path).is_file():
         raise UsageError(t("cli.error.no_such_file", path=str(path)))
     units = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    try:
-        from vrijuit.stats.rollup import UnitTree
-    except ImportError:  # without the roll-up module the report takes a plain parent map
-        if not {"unit_id", "parent_id"} <= set(units.columns):
-            problem = "unit_id, parent_id"
-            raise UsageError(t("cli.error.bad_tree", path=str(path), problem=problem)) from None
-        return {
-            str(unit): None if pd.isna(parent) else str(parent)
-            for unit, parent in zip(units["unit_id"], units["parent_id"], strict=True)
-        }
+    from vrijuit.stats.rollup import UnitTree
+
     try:
         tree = UnitTree.from_frame(
             units,
@@ -353,20 +345,11 @@ def _analyse(
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     """The exception types that describe a problem in the user's input, not a bug."""
-    kinds: list[type[BaseException]] = [UsageError]
-    try:
-        from vrijuit.stats.instruments import InstrumentError
+    # Imported here, not at the top: `--help` and `generate-demo` need no pandas-heavy imports.
+    from vrijuit.stats.instruments import InstrumentError
+    from vrijuit.stats.io import ResponseFileError
 
-        kinds.append(InstrumentError)
-    except ImportError:  # the module is optional for `generate-demo` and `--help`
-        pass
-    try:
-        from vrijuit.stats.io import ResponseFileError
-
-        kinds.append(ResponseFileError)
-    except ImportError:
-        pass
-    return tuple(kinds)
+    return (UsageError, InstrumentError, ResponseFileError)
 
 
 def _describe(error: BaseException, lang: str) -> str:

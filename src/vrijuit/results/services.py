@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.utils import timezone
+from threadpoolctl import threadpool_limits
 
 from vrijuit.org.models import PositionLevel, Unit
 from vrijuit.results.models import ResultSnapshot
@@ -61,14 +62,8 @@ def _one_blas_thread() -> Iterator[None]:
 
     Its matrices are tiny (items × items, teams); with threads every small product waits for a
     thread on a shared machine (a 20-answer wave took 2 s instead of 0.1 s on a busy 2-core
-    host), and a web worker is one process per core already. threadpoolctl comes with the
-    scientific stack; without it nothing is limited.
+    host), and a web worker is one process per core already.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        yield
-        return
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 

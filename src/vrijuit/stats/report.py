@@ -8,8 +8,8 @@ the :class:`_Door` and a cell that is not in ``shown`` contributes nothing but a
 ``Report.suppressed`` (its reason, never a number about its people).
 
 Statistics come from the engine modules (scoring, reliability, agreement, icc, dispersion, gaps,
-leaders); each section is wired on its own, so a module that is not available yet leaves its
-section out with a note instead of breaking the report.
+unit_gaps, trend, leaders); a statistic that cannot be computed on valid data (zero variance,
+one team, too few people) is left out with a note saying why, instead of breaking the report.
 """
 
 from __future__ import annotations
