@@ -94,3 +94,28 @@ def test_pages_are_dutch_by_default_and_english_on_request(db) -> None:  # type:
     english = client.get(reverse("accounts:login"), headers={"accept-language": "en"})
     assert "Log in" in english.content.decode()
     assert 'lang="en"' in english.content.decode()
+
+
+def test_translate_fills_in_known_msgids_and_reports_unknown_ones(tmp_path) -> None:
+    po = catalog._new_catalog()
+    po.append(polib.POEntry(msgid="Close", msgstr=""))
+    po.append(polib.POEntry(msgid="May", msgctxt="month", msgstr=""))
+    plural = polib.POEntry(msgid="%(n)s person", msgid_plural="%(n)s people")
+    plural.msgstr_plural = {0: "", 1: ""}
+    po.append(plural)
+    path = tmp_path / "django.po"
+    po.save(str(path))
+    unknown = catalog.translate(
+        {
+            "Close": "Sluiten",
+            "month\x04May": "mei",
+            "%(n)s person": ["%(n)s persoon", "%(n)s personen"],
+            "Not used": "Niet gebruikt",
+        },
+        path,
+    )
+    assert unknown == ["Not used"]
+    saved = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(path))}
+    assert saved[(None, "Close")].msgstr == "Sluiten"
+    assert saved[("month", "May")].msgstr == "mei"
+    assert saved[(None, "%(n)s person")].msgstr_plural == {0: "%(n)s persoon", 1: "%(n)s personen"}

@@ -2,10 +2,13 @@
 
 ``python -m vrijuit.web.catalog update`` collects every msgid used in the web platform's Python
 code and templates and adds the new ones (empty) to ``locale_django/nl/LC_MESSAGES/django.po``;
-``... compile`` writes the ``.mo`` next to it (both are committed, so a fresh machine needs no
-``msgfmt``). Templates are read with Django's own ``templatize`` (what ``makemessages`` uses), so
-the msgids are exactly the ones Django looks up at run time. tests/web/test_translations.py
-checks that every msgid has a Dutch translation and that the ``.mo`` matches the ``.po``.
+``... translate FILE.json`` fills in Dutch translations from a JSON object (msgid -> text, or a
+list of two texts for a plural; ``"context\x04msgid"`` for a msgid with a context), then updates
+and compiles in one step. ``... compile`` writes the ``.mo`` next to it (both are committed,
+so a fresh machine needs no ``msgfmt``). Templates are read with Django's own ``templatize``
+(what ``makemessages`` uses), so the msgids are exactly the ones Django looks up at run time.
+tests/web/test_translations.py checks that every msgid has a Dutch translation and that the
+``.mo`` matches the ``.po``.
 
 The engine (``stats/``, ``render/``, ``cli.py``, its Jinja templates in ``templates/``) has its
 own catalog in ``locale/*.yaml`` and is not scanned.
@@ -14,9 +17,13 @@ own catalog in ``locale/*.yaml`` and is not scanned.
 from __future__ import annotations
 
 import ast
+import contextlib
+import fcntl
 import io
+import json
 import sys
 import tokenize
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +188,41 @@ def update(catalog: Path = CATALOG) -> tuple[int, int]:
     return added, removed
 
 
+def translate(translations: dict[str, str | list[str]], catalog: Path = CATALOG) -> list[str]:
+    """Set Dutch texts for msgids already in the catalog; returns the msgids it did not find."""
+    po = polib.pofile(str(catalog))
+    entries = {
+        (f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid): entry
+        for entry in po
+    }
+    unknown = []
+    for key, text in translations.items():
+        entry = entries.get(key)
+        if entry is None:
+            unknown.append(key)
+            continue
+        if entry.msgid_plural:
+            forms = [text] * 2 if isinstance(text, str) else list(text)
+            entry.msgstr_plural = dict(enumerate(forms))
+        else:
+            entry.msgstr = text if isinstance(text, str) else text[0]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    po.save(str(catalog))
+    return unknown
+
+
+@contextlib.contextmanager
+def _locked(catalog: Path = CATALOG) -> Iterator[None]:
+    # Several people (or processes) may update the one shared catalog at the same time.
+    with open(catalog.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _split_where(where: str) -> tuple[str, str]:
     path, _sep, line = where.rpartition(":")
     return path, line
@@ -213,13 +255,27 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vrijuit.settings")
     django.setup()
     if argv[:1] == ["update"]:
-        added, removed = update()
+        with _locked():
+            added, removed = update()
         print(f"{CATALOG}: {added} new (to translate), {removed} removed")
         return 0
     if argv[:1] == ["compile"]:
-        print(f"wrote {compile_catalog()}")
+        with _locked():
+            print(f"wrote {compile_catalog()}")
         return 0
-    print("usage: python -m vrijuit.web.catalog update|compile", file=sys.stderr)
+    if argv[:1] == ["translate"] and len(argv) == 2:
+        translations = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+        with _locked():
+            added, removed = update()
+            unknown = translate(translations)
+            compile_catalog()
+        print(f"{CATALOG}: {added} new, {removed} removed, {len(translations)} translated")
+        if unknown:
+            print(f"not in the catalog (unused in code and templates?): {unknown}", file=sys.stderr)
+            return 1
+        return 0
+    usage = "usage: python -m vrijuit.web.catalog update|compile|translate FILE.json"
+    print(usage, file=sys.stderr)
     return 2
 
 
