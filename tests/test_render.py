@@ -477,7 +477,7 @@ def test_the_wave_slope_is_said_in_words_with_its_interval_in_both_languages(
     )
     assert "does not include zero" in english and "p = 0.012" in english
     dutch = section_text(render_html(report, "nl"), "org-climate")
-    assert "stegen de scores gemiddeld met 0,21 [0,05; 0,37], over 2 rondes." in dutch
+    assert "stegen de scores gemiddeld met 0,21 [0,05; 0,37], over 2 peilingen." in dutch
 
 
 def test_a_falling_uncertain_slope_is_said_as_a_fall_with_a_positive_interval(
@@ -488,7 +488,7 @@ def test_a_falling_uncertain_slope_is_said_as_a_fall_with_a_positive_interval(
     html = render_html(replace(report, organisation=(falling,)), "nl")
     text = section_text(html, "org-climate")
     assert (
-        "Per meetronde daalden de scores gemiddeld met 0,08 [-0,02; 0,14], over 3 rondes." in text
+        "Per peiling daalden de scores gemiddeld met 0,08 [-0,02; 0,14], over 3 peilingen." in text
     )
     assert "Het interval bevat nul, dus deze verandering kan toeval zijn (p = 0,210)." in text
 
