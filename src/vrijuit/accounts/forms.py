@@ -7,6 +7,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from vrijuit.accounts.models import User
+from vrijuit.org.models import Role
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -37,3 +40,12 @@ class LocalisedPasswordResetForm(PasswordResetForm):
                 to_email,
                 html_email_template_name,
             )
+
+
+class GrantRoleForm(forms.Form):
+    """One row of the roles page's search results: grant this account one role."""
+
+    user = forms.ModelChoiceField(queryset=User.objects.all(), widget=forms.HiddenInput)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(role.value, role.label) for role in Role], required=True
+    )

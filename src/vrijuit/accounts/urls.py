@@ -1,9 +1,12 @@
-"""Log in, log out, change and reset a password: Django's views with our templates."""
+"""Log in, log out, change and reset a password (Django's views with our templates); the
+invitation link; the administrator's roles page."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from vrijuit.accounts import role_views
 from vrijuit.accounts.forms import LocalisedPasswordResetForm, LoginForm
+from vrijuit.accounts.welcome_views import WelcomeView
 
 app_name = "accounts"
 urlpatterns = [
@@ -63,4 +66,9 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("welcome/<uidb64>/<token>/", WelcomeView.as_view(), name="welcome"),
+    path("roles/", role_views.roles, name="roles"),
+    path("roles/grant/", role_views.grant, name="grant_role"),
+    path("roles/<int:user_id>/<str:role>/revoke/", role_views.revoke, name="revoke_role"),
+    path("invitations/<int:user_id>/send/", role_views.send_invitation, name="send_invitation"),
 ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from vrijuit.accounts.hr_accounts import AccountPlan, PersonState, current_states, plan_accounts
 from vrijuit.org.hrfiles import Table
 from vrijuit.org.models import LEVEL_RANK, Contract, Level, Person, PositionLevel, Unit
 
@@ -94,6 +95,8 @@ class Plan:
     people_unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
+    # The accounts this plan makes, closes, reopens and readdresses (accounts.hr_accounts).
+    accounts: AccountPlan = field(default_factory=AccountPlan)
 
     @property
     def has_changes(self) -> bool:
@@ -105,6 +108,7 @@ class Plan:
                 self.people_add,
                 self.people_update,
                 self.people_deactivate,
+                self.accounts.has_changes,
             ]
         )
 
@@ -183,7 +187,27 @@ def make_plan(units: Table | None, people: Table | None) -> Plan:
         _plan_people(plan, people, final_units)
     if units is not None:
         _keep_units_in_use(plan, units, existing_units, people is not None)
+    plan.accounts = plan_accounts(people_after(plan))
     return plan
+
+
+def people_after(plan: Plan) -> list[PersonState]:
+    """Every person as they would be after applying ``plan`` (for the account forecast)."""
+    states = {state.external_id: state for state in current_states()}
+    for entry in [*plan.people_add, *plan.people_update]:
+        values, before = entry.values, states.get(entry.external_id)
+        states[entry.external_id] = PersonState(
+            person_id=before.person_id if before else None,
+            external_id=entry.external_id,
+            name=values["name"],
+            email=values["email"],
+            language=values["language"],
+            active=True,
+            user_id=before.user_id if before else None,
+        )
+    for entry in plan.people_deactivate:
+        states[entry.external_id] = replace(states[entry.external_id], active=False)
+    return list(states.values())
 
 
 def _plan_units(plan: Plan, table: Table, existing: dict[str, Unit]) -> dict[str, str]:

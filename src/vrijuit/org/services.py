@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from vrijuit.accounts.models import User
+from vrijuit.accounts.hr_accounts import apply_accounts, current_states, plan_accounts
 from vrijuit.org.hrimport import Plan
 from vrijuit.org.models import LEVEL_RANK, HrUpload, Leadership, Person, Unit
 
@@ -37,12 +37,13 @@ def apply_hr_plan(plan: Plan, upload: HrUpload | None = None) -> dict[str, int]:
     """Write a plan from ``hrimport.make_plan`` in one transaction; returns the counts.
 
     The caller re-makes the plan right before (and checks its fingerprint), so what is written
-    is what the administrator saw.
+    is what the administrator saw. Accounts then follow the people as they now are
+    (``accounts.hr_accounts``): made with an invitation, closed, reopened, readdressed; the
+    invitations go out after the commit.
     """
     _apply_units(plan)
     _apply_people(plan)
-    link_accounts()
-    counts = plan.counts()
+    counts: dict[str, int] = {**plan.counts(), **apply_accounts(plan_accounts(current_states()))}
     if upload is not None:
         # The files are personal data and no longer needed: keep only the counts.
         upload.units_content = b""
@@ -111,17 +112,3 @@ def _apply_people(plan: Plan) -> None:
         external_id__in=[entry.external_id for entry in plan.people_deactivate]
     ).update(active=False)
 
-
-def link_accounts() -> int:
-    """Link people without an account to the account with their e-mail address, if any."""
-    unlinked = Person.objects.filter(user__isnull=True)
-    accounts = {
-        user.email: user
-        for user in User.objects.filter(email__in=unlinked.values("email"), person__isnull=True)
-    }
-    linked = 0
-    for person in unlinked.filter(email__in=list(accounts)):
-        person.user = accounts[person.email]
-        person.save(update_fields=["user"])
-        linked += 1
-    return linked
