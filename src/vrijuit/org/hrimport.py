@@ -10,6 +10,10 @@ Two files, each optional (a missing file leaves its part of the organisation unt
 Nobody is dropped silently: every row is added, updated, unchanged or rejected with its reason.
 A rejected row keeps what exists (a rejected person is never deactivated); only ids absent from
 a file are deactivated. See docs/permissions.md ("HR import").
+
+Gender, nationality and other background are each person's own to declare (``org.background``):
+an HR file never sets or overwrites them. A file that carries such columns is named in the
+plan (``self_declared_columns``), so the preview says, per file, that they are not imported.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ UNIT_COLUMNS = {"external_id", "level", "name_nl"}
 UNIT_OPTIONAL = {"parent_external_id", "name_en"}
 PEOPLE_COLUMNS = {"external_id", "name", "email", "unit_external_id", "position_level", "contract"}
 PEOPLE_OPTIONAL = {"language", "leads"}
+# Header words of columns about a person's background (after normalise_header): never imported.
+SELF_DECLARED_COLUMN = re.compile(
+    r"(?:^|_)(?:gender|geslacht|sex|sekse|nationalit\w*|herkomst|migratieachtergrond"
+    r"|migration_background|ethnicity|etniciteit)(?:_|$)"
+)
 LANGUAGES = {
     "nl": "nl",
     "en": "en",
@@ -97,6 +106,8 @@ class Plan:
     rows_read: dict[str, int] = field(default_factory=dict)
     # The accounts this plan makes, closes, reopens and readdresses (accounts.hr_accounts).
     accounts: AccountPlan = field(default_factory=AccountPlan)
+    # file name -> its columns about self-declared background, which are not imported
+    self_declared_columns: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:
@@ -158,6 +169,11 @@ def _choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
     return lookup
 
 
+def self_declared_columns(table: Table) -> list[str]:
+    """The file's columns about gender, nationality or origin: not imported (module docstring)."""
+    return [name for name in table.columns if name and SELF_DECLARED_COLUMN.search(name)]
+
+
 def _split_ids(text: str) -> list[str]:
     return sorted({part for part in re.split(r"[|;,\s]+", text) if part})
 
@@ -176,6 +192,9 @@ class _Rows:
 def make_plan(units: Table | None, people: Table | None) -> Plan:
     """Compare the files with the database; return the plan (reads only)."""
     plan = Plan(units_given=units is not None, people_given=people is not None)
+    for table in (units, people):
+        if table is not None and self_declared_columns(table):
+            plan.self_declared_columns[table.filename] = self_declared_columns(table)
     existing_units = {unit.external_id: unit for unit in Unit.objects.select_related("parent")}
     if units is not None:
         plan.rows_read[units.filename] = len(units.rows)

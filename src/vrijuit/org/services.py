@@ -9,6 +9,9 @@ from vrijuit.accounts.hr_accounts import apply_accounts, current_states, plan_ac
 from vrijuit.org.hrimport import Plan
 from vrijuit.org.models import LEVEL_RANK, HrUpload, Leadership, Person, Unit
 
+# What an HR import writes on an existing person; self-declared background is not in it.
+HR_FIELDS = ["name", "email", "language", "unit", "position_level", "contract", "active"]
+
 
 def rebuild_paths() -> int:
     """Recompute every unit's materialised path from the parent links; returns units changed."""
@@ -100,7 +103,8 @@ def _apply_people(plan: Plan) -> None:
         person.position_level = values["position_level"]
         person.contract = values["contract"]
         person.active = True
-        person.save()
+        # Only the HR fields: a declaration the person saves meanwhile is never overwritten.
+        person.save(update_fields=HR_FIELDS if person.pk else None)
         wanted = {ext for ext in values["leads"].split(", ") if ext}
         current = set(person.led_units.values_list("external_id", flat=True))
         if wanted != current:
@@ -111,4 +115,3 @@ def _apply_people(plan: Plan) -> None:
     Person.objects.filter(
         external_id__in=[entry.external_id for entry in plan.people_deactivate]
     ).update(active=False)
-

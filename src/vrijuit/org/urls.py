@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vrijuit.org import views
+from vrijuit.org import background, views
 
 app_name = "org"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:upload_id>/", views.import_preview, name="import_preview"),
     path("import/<int:upload_id>/apply/", views.import_apply, name="import_apply"),
+    # Your own declaration: no id in the URL, the page is always about the logged-in account.
+    path("me/background/", background.background, name="background"),
+    path("me/background/withdraw/", background.background_withdraw, name="background_withdraw"),
 ]
