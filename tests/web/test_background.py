@@ -555,3 +555,27 @@ def test_no_page_or_export_shows_anyones_declaration(
             if response.status_code == 200:
                 body = response.content.decode()
                 assert not [label for label in LABELS if label in body], (persona, url)
+
+
+def test_the_django_admin_cannot_filter_or_search_people_by_their_declaration(org) -> None:  # type: ignore[no-untyped-def]
+    declare(person(org, "staff"), {"gender": "other", "nationality_group": "non_eu"})
+    root = type(org.users["admin"]).objects.create_superuser("root@example.org", "x" * 20)
+    client = Client()
+    client.force_login(root)
+    changelist = reverse("admin:org_person_changelist")
+    # A filter in the address would list exactly the people who declared a value: refused.
+    for query in (
+        {"gender": "other"},
+        {"gender__exact": "other"},
+        {"nationality_group__startswith": "non"},
+        {"gender__isnull": "False"},
+    ):
+        assert client.get(changelist, query).status_code == 400, query
+    # Nor through a relation from another admin page.
+    for name in ("admin:org_leadership_changelist", "admin:accounts_user_changelist"):
+        assert client.get(reverse(name), {"person__gender": "other"}).status_code == 400, name
+    # The admin's search looks at name, e-mail and HR id only.
+    found = client.get(changelist, {"q": "non_eu"})
+    assert found.status_code == 200
+    assert "Staff" not in found.content.decode().split('id="result_list"', 1)[-1]
+    assert client.get(changelist, {"active": "1"}).status_code == 200  # other filters still work

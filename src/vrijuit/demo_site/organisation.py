@@ -164,7 +164,13 @@ def _headcounts(responses: pd.DataFrame) -> dict[str, int]:
 
 
 def _person_fields(row: pd.Series, rng: random.Random, positions: list[str]) -> dict[str, str]:
-    """A person's HR fields from one demo response row (blanks become plausible values)."""
+    """A person's HR fields from one demo response row (blanks become plausible values).
+
+    ``gender`` and ``nationality_group`` are not HR fields: in a real organisation only the
+    person declares them (on "My background"; the HR import never writes them). The demo sets
+    them directly because they stand for what these made-up people declared themselves; a new
+    run of the seed resets them to that.
+    """
     nationality = row["nationality_group"]
     nationality = NATIONALITY.get(nationality, "") if isinstance(nationality, str) else ""
     position = row["position"] if isinstance(row["position"], str) else rng.choice(positions)

@@ -132,9 +132,11 @@ class NationalityGroup(models.TextChoices):
 class Person(models.Model):
     """Someone in the organisation, as the HR export knows them.
 
-    ``gender`` and ``nationality_group`` are self-declared and optional. They are used only in
-    aggregate: coarsened into a survey wave's launch-time snapshot and shown only through
-    disclosure control. No page lists them per person (docs/permissions.md).
+    ``gender`` and ``nationality_group`` are self-declared and optional: only the person sets
+    them, on "My background" (``org.background``; "" = not declared); the HR import never
+    writes them. They are used only in aggregate: coarsened into a survey wave's launch-time
+    snapshot and shown only through disclosure control. No page, export or admin page shows
+    them per person (docs/background.md).
     """
 
     external_id = models.CharField(_("HR id"), max_length=100, unique=True)
