@@ -17,20 +17,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SpanTest", "SpanTooLargeError", "find_small_derivable"]
+from vrijuit.stats._sparse_span import PRIME
+
+__all__ = ["PRIME", "Span", "SpanTest", "SpanTooLargeError", "find_small_derivable"]
 
 IntArray = npt.NDArray[np.int64]
 
 # Beyond these sizes the exact search is refused (the caller then falls back to something
-# conservative); the limits keep one audit well under a second.
-MAX_ATOMS = 4000
-MAX_HALVES = 400_000
+# conservative: hiding what it cannot prove). MAX_ATOMS bounds the atoms of one audit (and the
+# dense kernel of SpanTest), MAX_HALVES the parts enumerated for one number of atoms (memory:
+# about 40 bytes each), MAX_MATCHES the hash matches of one number of atoms.
+MAX_ATOMS = 20_000
+MAX_DENSE_ATOMS = 4000
+MAX_HALVES = 8_000_000
+MAX_MATCHES = 2_000_000
 _SAFE_INT = 2**62
+_SEED = 20240501
 
 
 class SpanTooLargeError(ValueError):
@@ -95,8 +102,8 @@ class SpanTest:
     def build(cls, generators: IntArray) -> SpanTest:
         """Row-reduce ``[M | I]`` with integer arithmetic and read off kernel and transforms."""
         g, m = generators.shape
-        if m > MAX_ATOMS:
-            raise SpanTooLargeError(f"{m} atoms exceed the exact audit limit of {MAX_ATOMS}.")
+        if m > MAX_DENSE_ATOMS:
+            raise SpanTooLargeError(f"{m} atoms exceed the dense audit limit of {MAX_DENSE_ATOMS}.")
         rows, pivots = _eliminate(np.asarray(generators, dtype=np.int64))
         free = np.setdiff1d(np.arange(m), np.asarray(pivots, dtype=np.int64))
         pivot_index = np.asarray(pivots, dtype=np.int64)
@@ -141,112 +148,168 @@ class SpanTest:
         return not self.matrix[list(atoms)].sum(axis=0).any()
 
     def coefficients(self, atoms: Sequence[int]) -> tuple[Fraction, ...]:
-        """Generator coefficients c with sum_i c_i M_i equal to the 0/1 vector on ``atoms``."""
+        """Generator coefficients c with sum_i c_i M_i equal to the 0/1 vector on ``atoms``.
+
+        Only the echelon rows whose pivot is one of ``atoms`` take part; their transforms are
+        summed over the common denominator in integers, and turned into fractions once.
+        """
         chosen = set(atoms)
-        out = [Fraction(0)] * self.n_generators
-        for column, pivot_value, transform in self.pivot_rows:
-            if column in chosen:
-                out = [o + Fraction(t, pivot_value) for o, t in zip(out, transform, strict=True)]
-        return tuple(out)
+        used = [(p, t) for column, p, t in self.pivot_rows if column in chosen]
+        denominator = math.lcm(*(abs(p) for p, _ in used)) if used else 1
+        total = [0] * self.n_generators
+        for p, transform in used:
+            scale = denominator // p
+            total = [o + scale * t for o, t in zip(total, transform, strict=True)]
+        return tuple(Fraction(o, denominator) if o else Fraction(0) for o in total)
 
-
-def _halves(
-    sizes: IntArray, hashes: npt.NDArray[np.uint64], budget: int, max_atoms: int
-) -> tuple[list[tuple[int, ...]], IntArray, npt.NDArray[np.uint64]]:
-    """All subsets of at most ``max_atoms`` atoms within the size budget, with size and hash.
-
-    Subsets of one or two atoms are built with numpy; larger halves (k > 5) with itertools.
-    """
-    p = sizes.shape[0]
-    subsets: list[tuple[int, ...]] = [()]
-    total = [np.zeros(1, dtype=np.int64)]
-    hashed = [np.zeros(1, dtype=np.uint64)]
-    if max_atoms >= 1:
-        subsets += [(i,) for i in range(p)]
-        total.append(sizes)
-        hashed.append(hashes)
-    if max_atoms >= 2:
-        first, second = np.triu_indices(p, 1)
-        pair_size = sizes[first] + sizes[second]
-        fits = pair_size <= budget
-        first, second = first[fits], second[fits]
-        subsets += list(zip(first.tolist(), second.tolist(), strict=True))
-        total.append(pair_size[fits])
-        hashed.append(hashes[first] + hashes[second])  # wraps modulo 2**64 on purpose
-    for count in range(3, max_atoms + 1):
-        extra = [c for c in combinations(range(p), count) if sum(sizes[list(c)]) <= budget]
-        subsets += extra
-        total.append(np.array([int(sizes[list(c)].sum()) for c in extra], dtype=np.int64))
-        hashed.append(
-            np.array([int(hashes[list(c)].sum()) for c in extra], dtype=np.uint64)
-            if extra
-            else np.zeros(0, dtype=np.uint64)
+    def hashes(self, atoms: Sequence[int]) -> IntArray:
+        """Each atom's coordinate of one random kernel vector, modulo ``PRIME`` (see
+        :func:`find_small_derivable`): the kernel basis combined with seeded random weights."""
+        width = self.matrix.shape[1]
+        rng = np.random.default_rng(_SEED)
+        weights = [int(w) for w in np.asarray(rng.integers(1, PRIME, size=width)).tolist()]
+        rows = self.matrix[list(atoms)].tolist() if len(atoms) else []
+        return np.array(
+            [sum(c * w for c, w in zip(row, weights, strict=True)) % PRIME for row in rows],
+            dtype=np.int64,
         )
-    return subsets, np.concatenate(total), np.concatenate(hashed)
 
 
-def _hashes(span: SpanTest, atoms: Sequence[int], seed: int = 20240501) -> npt.NDArray[np.uint64]:
-    """A linear hash of each atom's kernel coordinates modulo 2**64.
+class Span(Protocol):
+    """What the search needs of a row space: linear hashes and an exact membership test."""
 
-    The map is linear, so a zero sum of coordinates always gives a zero sum of hashes: matching
-    hashes find every derivable union (no false negatives); each match is then confirmed exactly.
+    def hashes(self, atoms: Sequence[int]) -> IntArray: ...
+
+    def contains(self, atoms: Sequence[int]) -> bool: ...
+
+
+def _subsets(
+    pool: IntArray, sizes: IntArray, hashes: IntArray, count: int, budget: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """All ``count``-subsets of ``pool`` positions (increasing) within ``budget`` people.
+
+    Returns the subsets (rows of positions), their sizes and their hash sums modulo PRIME; built
+    one position at a time with numpy (each subset extended by every larger position).
     """
-    width = span.matrix.shape[1]
-    rng = np.random.default_rng(seed)
-    weights = np.asarray(
-        rng.integers(0, 2**64, size=width, dtype=np.uint64, endpoint=False), dtype=np.uint64
-    )
-    chosen = span.matrix[list(atoms)]
-    if chosen.dtype == object:
-        residues = [[int(v) % 2**64 for v in row] for row in chosen.tolist()]
-        unsigned = np.array(residues, dtype=np.uint64).reshape(len(atoms), width)
+    members = np.arange(pool.shape[0], dtype=np.int64)[:, np.newaxis]
+    total = sizes[pool].copy()
+    hashed = hashes[pool].copy()
+    fits = total <= budget
+    members, total, hashed = members[fits], total[fits], hashed[fits]
+    for _ in range(count - 1):
+        last = members[:, -1]
+        extra = pool.shape[0] - 1 - last  # positions after the last one
+        if int(extra.sum()) > MAX_HALVES:
+            raise SpanTooLargeError(f"{pool.shape[0]} small atoms give too many unions to search.")
+        base = np.repeat(np.arange(members.shape[0]), extra)
+        starts = np.repeat(last + 1 - (np.cumsum(extra) - extra), extra)
+        following = np.arange(base.shape[0]) + starts
+        grown_total = total[base] + sizes[pool[following]]
+        keep = grown_total <= budget
+        base, following = base[keep], following[keep]
+        members = np.hstack([members[base], following[:, np.newaxis]])
+        total = grown_total[keep]
+        hashed = (hashed[base] + hashes[pool[following]]) % PRIME
+    return members, total, hashed
+
+
+def _matches(
+    pool: IntArray, sizes: IntArray, hashes: IntArray, count: int, budget: int
+) -> list[tuple[int, ...]]:
+    """Unions of exactly ``count`` pool atoms within ``budget`` whose hashes sum to zero.
+
+    Meet in the middle: the union's ``count // 2`` smallest positions form the left part, the
+    rest the right part, so every union is met exactly once; parts are matched on their hashes
+    through one sort and ``searchsorted``.
+    """
+    if count == 1:
+        hit = (hashes[pool] == 0) & (sizes[pool] <= budget)
+        return [(int(pool[i]),) for i in np.flatnonzero(hit)]
+    left_count = count // 2
+    right_count = count - left_count
+    # Every other atom holds at least one person, which bounds each part's size.
+    left, left_total, left_hash = _subsets(pool, sizes, hashes, left_count, budget - right_count)
+    right, right_total, right_hash = _subsets(pool, sizes, hashes, right_count, budget - left_count)
+    # Sort the shorter side and look the longer one up in it.
+    if right.shape[0] <= left.shape[0]:
+        first, second = _join(left_hash, right_hash)
     else:
-        unsigned = chosen.astype(np.uint64)  # two's complement: the same residue modulo 2**64
-    # Unsigned integer arithmetic wraps modulo 2**64, which keeps the map linear.
-    hashes: npt.NDArray[np.uint64] = (unsigned * weights[np.newaxis, :]).sum(
-        axis=1, dtype=np.uint64
+        second, first = _join(right_hash, left_hash)
+    fits = (left[first, -1] < right[second, 0]) & (
+        left_total[first] + right_total[second] <= budget
     )
-    return hashes
+    unions = np.hstack([left[first[fits]], right[second[fits]]])
+    return sorted(tuple(int(pool[i]) for i in row) for row in unions.tolist())
+
+
+def _join(queries: IntArray, table: IntArray) -> tuple[IntArray, IntArray]:
+    """All pairs (i, j) with ``queries[i] + table[j] ≡ 0`` modulo PRIME, by sorting ``table``."""
+    order = np.argsort(table, kind="stable")
+    sorted_hash = table[order]
+    targets = (PRIME - queries) % PRIME
+    low = np.searchsorted(sorted_hash, targets, side="left")
+    high = np.searchsorted(sorted_hash, targets, side="right")
+    counts = high - low
+    if int(counts.sum()) > MAX_MATCHES:
+        raise SpanTooLargeError("too many unions of small atoms match to confirm them all.")
+    first = np.repeat(np.arange(queries.shape[0]), counts)
+    starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+    return first, order[np.arange(first.shape[0]) + starts]
+
+
+def _contains_smaller(union: tuple[int, ...], derivable: set[tuple[int, ...]]) -> bool:
+    """Whether a proper part of ``union`` (two or more atoms, at least two left over) is itself
+    derivable; then so is the rest, and ``union`` adds nothing to the smaller leaks."""
+    for part in range(2, len(union) - 1):
+        if any(sub in derivable for sub in combinations(union, part)):
+            return True
+    return False
 
 
 def find_small_derivable(
-    span: SpanTest, atom_sizes: Sequence[int], *, k: int, limit: int = 1
+    span: Span, atom_sizes: Sequence[int], *, k: int, limit: int = 1
 ) -> list[tuple[int, ...]]:
-    """Unions of atoms with 1..k-1 respondents whose membership vector is in the span.
+    """Minimal unions of atoms with 1..k−1 respondents whose membership vector is in the span.
 
     Returns up to ``limit`` unions (tuples of atom indices), fewest atoms first and then in index
-    order, so the result does not depend on the order of respondents.
+    order, so the result does not depend on the order of respondents. *Minimal*: no part of a
+    returned union is derivable on its own — a union holding a derivable part is derivable only
+    if the rest is, which is then found (or reported) by itself. So the release has a small
+    derivable group exactly when this returns something.
+
+    Search: every atom has a hash, its coordinate of one random kernel vector modulo the prime
+    ``PRIME``. The map is linear and vanishes on the span, so a derivable union's hashes always
+    sum to zero (no false negatives); other unions do so by chance, about once in ``2**61``, and
+    every hit is confirmed exactly (``span.contains``). Unions are searched by their number of
+    atoms, 1, 2, ... up to ``k - 1``, each by meet in the middle; the search stops at the first
+    number of atoms that gives ``limit`` confirmed unions. Atoms that are derivable alone are left
+    out of larger unions, as are unions holding a derivable pair or larger part.
     """
     budget = k - 1
     candidates = [a for a, n in enumerate(atom_sizes) if 0 < n <= budget]
     if not candidates or budget < 1:
         return []
-    sizes = np.array([int(atom_sizes[a]) for a in candidates], dtype=np.int64)
-    half = (budget + 1) // 2
-    estimate = sum(math.comb(len(candidates), c) for c in range(min(half, 2) + 1, half + 1))
-    if estimate > MAX_HALVES or len(candidates) > 4000:
-        raise SpanTooLargeError(f"{len(candidates)} small atoms give too many unions to search.")
-    subsets, totals, hashes = _halves(sizes, _hashes(span, candidates), budget, half)
-    order = np.argsort(hashes, kind="stable")
-    sorted_hashes = hashes[order]
-    targets = np.zeros_like(hashes) - hashes  # the additive inverse modulo 2**64
-    low = np.searchsorted(sorted_hashes, targets, side="left")
-    high = np.searchsorted(sorted_hashes, targets, side="right")
-    left = np.repeat(np.arange(hashes.shape[0]), high - low)
-    counts = high - low
-    starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
-    right = order[np.arange(left.shape[0]) + starts]
-    joint = totals[left] + totals[right]
-    fits = (left <= right) & (joint >= 1) & (joint <= budget)
-    found: set[tuple[int, ...]] = set()
-    for i, j in zip(left[fits].tolist(), right[fits].tolist(), strict=True):
-        if set(subsets[i]) & set(subsets[j]):
-            continue
-        found.add(tuple(sorted(candidates[a] for a in subsets[i] + subsets[j])))
-    out = []
-    for group in sorted(found, key=lambda g: (len(g), g)):
-        if span.contains(group):  # exact confirmation of the hash match
-            out.append(group)
-            if len(out) >= limit:
-                break
-    return out
+    if len(candidates) > MAX_ATOMS:
+        raise SpanTooLargeError(f"{len(candidates)} small atoms exceed the search limit.")
+    atoms = np.asarray(candidates, dtype=np.int64)
+    sizes = np.asarray([int(atom_sizes[a]) for a in candidates], dtype=np.int64)
+    hashes = np.asarray(span.hashes(candidates), dtype=np.int64) % PRIME
+    pool = np.arange(atoms.shape[0], dtype=np.int64)
+    found: list[tuple[int, ...]] = []
+    derivable: set[tuple[int, ...]] = set()
+    for count in range(1, budget + 1):
+        if pool.shape[0] < count:
+            break
+        for positions in _matches(pool, sizes, hashes, count, budget):
+            group = tuple(int(atoms[i]) for i in positions)
+            if count > 3 and _contains_smaller(positions, derivable):
+                continue
+            if span.contains(group):
+                found.append(group)
+                derivable.add(positions)
+                if len(found) >= limit:
+                    return found
+        if count == 1 and derivable:
+            alone = np.array([p[0] for p in derivable], dtype=np.int64)
+            pool = pool[~np.isin(pool, alone)]
+    return found

@@ -36,6 +36,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from vrijuit.i18n import translate
+from vrijuit.stats import _span
 from vrijuit.stats._cells import (
     Cell,
     CellKey,
@@ -50,6 +51,7 @@ from vrijuit.stats._cells import (
     unit_index,
 )
 from vrijuit.stats._span import SpanTest, SpanTooLargeError, find_small_derivable
+from vrijuit.stats._sparse_span import SparseSpan
 from vrijuit.stats.results import Result
 
 __all__ = [
@@ -388,18 +390,18 @@ def _general_audit(
             refs.append((key, number))
     if not generators:
         return []
-    matrix = np.array(generators, dtype=np.int64)
-    used = matrix.any(axis=0)  # atoms in no shown cell can never be part of a derivable group
-    matrix = matrix[:, used]
+    matrix = np.array(generators, dtype=bool)
+    used = np.flatnonzero(matrix.any(axis=0))  # atoms in no shown cell are never derivable
+    if used.shape[0] > _span.MAX_ATOMS:
+        raise SpanTooLargeError(f"{used.shape[0]} atoms exceed the exact audit limit.")
     sizes = atoms.sizes[used]
-    span = SpanTest.build(matrix)
+    members = [np.flatnonzero(row).tolist() for row in matrix[:, used]]
+    span = SparseSpan.build(members, int(used.shape[0]))
     leaks = []
     for group in find_small_derivable(span, [int(s) for s in sizes], k=k, limit=limit):
-        coefficients = span.coefficients(group)
+        coefficients = span.solve(group) or {}
         terms = tuple(
-            LeakTerm(ref[0], float(c), ref[1])
-            for ref, c in zip(refs, coefficients, strict=True)
-            if c != 0
+            LeakTerm(refs[j][0], float(c), refs[j][1]) for j, c in coefficients.items() if c != 0
         )
         leaks.append(Leak(size=int(sizes[list(group)].sum()), terms=terms, rule="exact_span"))
     return leaks
