@@ -86,3 +86,54 @@ def test_a_scroll_region_scrolls_with_the_keyboard(page: Page) -> None:
     page.wait_for_function(
         "(element) => element.scrollLeft > 0", arg=region.element_handle(), timeout=3000
     )
+
+
+# --- The respondent's questionnaire on a phone -------------------------------------------------
+
+# The page is no wider than the window, and every control a respondent taps is at least
+# 24 × 24 CSS px (WCAG 2.5.8); controls on steps that are not shown have no size and are skipped.
+_TARGETS_JS = """() => {
+  const problems = [];
+  const page = document.documentElement;
+  if (page.scrollWidth > window.innerWidth + 1) {
+    problems.push(`the page is ${page.scrollWidth} px wide in a ${window.innerWidth} px window`);
+  }
+  const controls = 'header a, header select, header button, main a, main button, main select, '
+    + 'main input:not([type=hidden])';
+  for (const control of document.querySelectorAll(controls)) {
+    if (control.classList.contains('skip-link')) continue;
+    const box = control.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.width < 24 || box.height < 24) {
+      const what = control.id || control.textContent.trim().slice(0, 40)
+        || control.outerHTML.slice(0, 60);
+      problems.push(`${what}: ${box.width.toFixed(1)} × ${box.height.toFixed(1)} px`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_the_questionnaire_fits_a_phone_on_every_step(page: Page, server: str) -> None:
+    from e2e.test_respondent import _answer_visible_part, _next, _open, _visible_step
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    _open(page, server, 0)
+    seen = []
+    while True:
+        step = _visible_step(page)
+        seen.append(step)
+        problems = page.evaluate(_TARGETS_JS)
+        assert not problems, f"{step} at 390 px: {problems}"
+        if step == "step-review":
+            break
+        if step != "step-intro":
+            # One question per part left open, so that the check page lists its links.
+            _answer_visible_part(page, leave_open=_first_item_on(page))
+        _next(page)
+    assert page.locator(".review-list a").count() == len(seen) - 2
+
+
+def _first_item_on(page: Page) -> str:
+    question = page.locator("#questionnaire [data-step]:not([hidden]) fieldset").first
+    return (question.get_attribute("id") or "").removeprefix("question-")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import accessibility_problems, closed_wave_pk, log_in, unit_pk
-from e2e.test_respondent import _fresh_link, _path_of
+from e2e.test_respondent import _fresh_link, _go_to_review, _path_of
 
 
 def _check(page: Page, screenshot_dir: Path, name: str) -> None:
@@ -84,8 +85,12 @@ def test_respondent_questionnaire_and_confirmation(
 ) -> None:
     link, _ = _fresh_link(2)
     page.goto(_path_of(link, server))
-    expect(page.get_by_role("button", name="Send my answers")).to_be_visible()
+    # The first part of the questionnaire (one part per page), with one answer chosen.
+    page.get_by_role("button", name="Start the questions").click()
+    expect(page.get_by_text(re.compile(r"^Part 1 of \d+$"))).to_be_visible()
+    page.get_by_label("Agree", exact=True).first.check()
     _check(page, screenshot_dir, "respondent-questionnaire")
+    _go_to_review(page)
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     _check(page, screenshot_dir, "respondent-confirmation")

@@ -1,13 +1,18 @@
-"""The anonymous path: token in a fragment or POST, questionnaire, idempotent submit, the inbox,
-shuffled flush in batches of at least k, no person/time/IP/token in stored rows, no logs."""
+"""The anonymous path: token in a fragment or POST, the questionnaire (every part in one form that
+the script pages, and that works without it), idempotent submit, the inbox, shuffled flush in
+batches of at least k, no person/time/IP/token in stored rows, no logs."""
 
 from __future__ import annotations
 
 import io
 import logging
 import random
+import re
 import threading
 import uuid
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.db import connection, connections
@@ -17,8 +22,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+import vrijuit.respond
 from vrijuit.stats.instruments import load_instrument
-from vrijuit.surveys import services
+from vrijuit.surveys import inbox, services
 from vrijuit.surveys.models import InboxEntry, Invitation, Response
 from web.matrix_rows_surveys import add_people, make_wave
 from web.test_surveys import launch, tokens_of
@@ -69,14 +75,25 @@ def test_the_start_page_moves_a_fragment_token_into_a_post_and_leaks_no_referrer
     assert "respond/respond.js" in text
 
 
+SCRIPT = (Path(vrijuit.respond.__file__).parent / "static/respond/respond.js").read_text()
+
+
 def test_the_script_uses_session_storage_never_local_storage() -> None:
-    from pathlib import Path
+    assert "sessionStorage.setItem" in SCRIPT and not re.search(r"localStorage\s*[.[]", SCRIPT)
+    assert "location.hash" in SCRIPT and "replaceState" in SCRIPT
 
-    import vrijuit.respond
 
-    script = (Path(vrijuit.respond.__file__).parent / "static/respond/respond.js").read_text()
-    assert "sessionStorage.setItem" in script and "localStorage." not in script
-    assert "location.hash" in script and "replaceState" in script
+def test_the_script_never_puts_a_step_or_an_answer_in_the_address() -> None:
+    """History entries carry the step in their state object, on the same URL: pushState and
+    replaceState are called with a state and an empty title only (no third argument), except
+    the one that removes the token from the start page's address."""
+    calls = re.findall(r"history\.(pushState|replaceState)\(([^;]*)\);", SCRIPT)
+    assert {name for name, _ in calls} == {"pushState", "replaceState"}
+    for name, arguments in calls:
+        if arguments == 'null, "", window.location.pathname':
+            continue  # the start page: the fragment with the token goes, nothing comes in
+        assert arguments.count(",") == 1 and arguments.endswith('""'), (name, arguments)
+    assert not re.search(r"location\.(search|hash)\s*=|location\.(assign|replace)\(", SCRIPT)
 
 
 def test_a_wrong_code_is_refused_with_an_error_linked_to_the_field(opened) -> None:  # type: ignore[no-untyped-def]
@@ -113,6 +130,198 @@ def test_the_questionnaire_is_accessible_and_offers_prefer_not_to_say_everywhere
     assert "Zeg ik liever niet" in text
 
 
+# A small DOM of the rendered page, to ask what is inside what and what starts out hidden.
+VOID = {"input", "br", "link", "meta", "img", "hr", "source", "wbr", "area", "col", "embed"}
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str | None]
+    parent: Node | None
+    children: list[Node] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+    def iter(self) -> list[Node]:
+        return [self, *(n for child in self.children for n in child.iter())]
+
+    def select(self, tag: str = "", **attrs: str) -> list[Node]:
+        """Descendants with this tag (any when empty) whose attributes contain these values
+        (``class_`` is one of the classes)."""
+        found = []
+        for node in self.iter()[1:]:
+            if tag and node.tag != tag:
+                continue
+            classes = (node.attrs.get("class") or "").split()
+            if all(
+                (value in classes) if name == "class_" else node.attrs.get(name) == value
+                for name, value in attrs.items()
+            ):
+                found.append(node)
+        return found
+
+    def by_id(self, element_id: str) -> Node:
+        (node,) = self.select(id=element_id)
+        return node
+
+    def all_text(self) -> str:
+        return " ".join("".join(self.text + [c.all_text() for c in self.children]).split())
+
+    def starts_hidden(self) -> bool:
+        """Hidden by its own or an ancestor's ``hidden`` attribute (what no-script browsers see)."""
+        node: Node | None = self
+        while node is not None:
+            if "hidden" in node.attrs:
+                return True
+            node = node.parent
+        return False
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = self.current = Node("#document", {}, None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        assert self.current.tag == tag, f"</{tag}> closes <{self.current.tag}>"
+        assert self.current.parent is not None
+        self.current = self.current.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.text.append(data)
+
+
+def page_of(response) -> Node:  # type: ignore[no-untyped-def]
+    builder = _TreeBuilder()
+    builder.feed(response.content.decode())
+    builder.close()
+    assert builder.current is builder.root, "some elements are never closed"
+    return builder.root
+
+
+def questionnaire_of(client: Client) -> Node:
+    response = client.get(reverse("respond:questions"))
+    assert response.status_code == 200
+    return page_of(response)
+
+
+def test_every_part_is_rendered_in_the_instruments_order_and_labelled(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    page = questionnaire_of(begin(tokens["clin0@example.org"]))
+    scales = services.scales_for(load_instrument("vrijuit"), leads_unit=False)
+    (form,) = page.select("form", id="questionnaire")
+    steps = form.select("section", class_="step")
+    assert [s.attrs["id"] for s in steps] == [
+        "step-intro",
+        *(f"part-{scale.id}" for scale in scales),
+        "step-review",
+    ]
+    total = len(scales)
+    for number, (scale, part) in enumerate(zip(scales, steps[1:-1], strict=True), start=1):
+        label, heading = (page.by_id(i) for i in part.attrs["aria-labelledby"].split())  # type: ignore[union-attr]
+        assert label.all_text() == f"Deel {number} van {total}"
+        assert heading.tag == "h2" and heading.attrs["tabindex"] == "-1"  # the script focuses it
+        assert heading.all_text() == scale.name.nl
+        assert part.attrs["data-announce"] == f"Deel {number} van {total}: {scale.name.nl}"
+        (progress,) = part.select("progress")
+        assert (progress.attrs["value"], progress.attrs["max"]) == (str(number), str(total))
+        assert progress.attrs["aria-labelledby"] == label.attrs["id"]
+        # Every question of the scale, and only those, in this part.
+        names = {n.attrs["name"] for n in part.select("input", type="radio")}
+        assert names == {item.id for item in scale.items}
+    # The step changes are announced politely; the region exists before anything changes.
+    (announcer,) = form.select(id="step-announcer")
+    assert announcer.attrs["aria-live"] == "polite" and not announcer.all_text()
+
+
+def test_the_parts_are_labelled_in_english_too(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["ped0@example.org"])
+    client.post(reverse("web:switch_language"), {"language": "en", "next": "/respond/questions/"})
+    page = questionnaire_of(client)
+    total = len(services.scales_for(load_instrument("vrijuit"), leads_unit=False))
+    assert page.by_id("part-speaking_up-label").all_text() == f"Part 1 of {total}"
+    assert page.by_id("review-heading").all_text() == "Check and send"
+
+
+def test_the_introduction_shows_the_privacy_statement_fixed_at_launch(opened) -> None:  # type: ignore[no-untyped-def]
+    wave, tokens = opened
+    page = questionnaire_of(begin(tokens["clin0@example.org"]))
+    intro = page.by_id("step-intro")
+    (privacy,) = intro.select("section", class_="privacy")
+    text = privacy.all_text()
+    assert wave.mode == "anonymous" and "Deze peiling is anoniem." in text
+    assert f"groepen van minstens {wave.k} mensen" in text
+    assert not privacy.starts_hidden()  # shown, not folded away
+
+
+def test_the_check_page_has_its_markup_and_the_only_send_button(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    page = questionnaire_of(begin(tokens["clin0@example.org"]))
+    review = page.by_id("step-review")
+    assert review.by_id("review-heading").attrs["tabindex"] == "-1"
+    for element_id in ("review-open-count", "review-open-parts", "review-complete"):
+        assert review.by_id(element_id).starts_hidden()  # filled in by the script
+    (send,) = page.by_id("questionnaire").select("button", type="submit")
+    assert send in review.iter()
+    # Every other button only moves between steps: it can never send the form.
+    others = [b for b in page.by_id("questionnaire").select("button") if b is not send]
+    assert others and all(b.attrs["type"] == "button" and "data-go" in b.attrs for b in others)
+
+
+def test_without_the_script_the_questionnaire_is_one_long_form(opened) -> None:  # type: ignore[no-untyped-def]
+    """What a browser without JavaScript shows: every part, no step buttons, the send button,
+    and no promise about a draft that only the script keeps."""
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    page = questionnaire_of(client)
+    form = page.by_id("questionnaire")
+    steps = form.select("section", class_="step")
+    assert steps and not any(step.starts_hidden() for step in steps)
+    radios = form.select("input", type="radio")
+    assert radios and not any(radio.starts_hidden() for radio in radios)
+    for button in form.select("button"):
+        assert button.starts_hidden() == (button.attrs["type"] == "button"), button.attrs
+    for note in form.select(class_="with-script"):
+        assert note.starts_hidden()
+    (without,) = form.select(class_="without-script")
+    assert not without.starts_hidden() and "niets opgeslagen" in without.all_text()
+    # The one long form sends like any form: an answer and the open rest.
+    response = client.post(reverse("respond:questions"), {"SU1": "5", "SU2": "skip"})
+    assert response.status_code == 302 and response["Location"] == reverse("respond:thanks")
+    answers = inbox.open_entry(InboxEntry.objects.get())["answers"]
+    assert answers["SU1"] == 5 and answers["SU2"] is None and answers["SU3"] is None
+    assert set(answers) == set(all_answers())
+
+
+def test_a_refused_submit_shows_the_answers_that_were_sent(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    response = client.post(reverse("respond:questions"), {"SU2": "4", "SU3": "skip", "SU1": "9"})
+    page = page_of(response)
+    assert page.by_id("questionnaire-error").attrs["role"] == "alert"
+    checked = {n.attrs["id"] for n in page.select("input", type="radio") if "checked" in n.attrs}
+    assert checked == {"SU2-4", "SU3-skip"}
+
+
+def test_the_confirmation_clears_the_tabs_draft(opened) -> None:  # type: ignore[no-untyped-def]
+    _wave, tokens = opened
+    client = begin(tokens["clin0@example.org"])
+    client.post(reverse("respond:questions"), all_answers())
+    page = page_of(client.get(reverse("respond:thanks")))
+    assert page.by_id("respond-received").tag == "h1"
+    assert [s.attrs["src"] for s in page.select("script")] == ["/static/respond/respond.js"]
+    assert 'getElementById("respond-received")' in SCRIPT and "removeItem" in SCRIPT
+
+
 def test_the_leaders_block_is_shown_only_to_invitees_who_lead_a_unit(org, opened) -> None:  # type: ignore[no-untyped-def]
     _wave, tokens = opened
     instrument = load_instrument("vrijuit")
@@ -146,11 +355,11 @@ def test_submit_writes_the_inbox_and_marks_participation_then_confirms(org, open
     answers["SU1"] = "skip"
     response = client.post(reverse("respond:questions"), answers)
     assert response.status_code == 302 and response["Location"] == reverse("respond:thanks")
-    entry = InboxEntry.objects.get()
-    assert entry.payload["unit"] == org.clinical.pk
-    assert entry.payload["answers"]["SU1"] is None
-    assert entry.payload["answers"]["SU2"] == 4
-    assert "pseudonym" not in entry.payload
+    payload = inbox.open_entry(InboxEntry.objects.get())
+    assert payload["unit"] == org.clinical.pk
+    assert payload["answers"]["SU1"] is None
+    assert payload["answers"]["SU2"] == 4
+    assert "pseudonym" not in payload
     assert Invitation.objects.get(person__email="clin0@example.org").responded
     assert "respond_invitation" not in client.session
     assert client.get(reverse("respond:thanks")).status_code == 200
@@ -167,7 +376,7 @@ def test_a_retried_or_changed_submit_creates_no_duplicate(opened) -> None:  # ty
         first["Location"] == retry["Location"] == changed["Location"] == reverse("respond:thanks")
     )
     assert InboxEntry.objects.count() == 1
-    assert InboxEntry.objects.get().payload["answers"]["SU2"] == 4
+    assert inbox.open_entry(InboxEntry.objects.get())["answers"]["SU2"] == 4
     # The same link again, in another browser: the confirmation, not a second questionnaire.
     again = Client().post(START, {"code": tokens["clin0@example.org"]})
     assert again["Location"] == reverse("respond:thanks")
@@ -316,7 +525,8 @@ def test_no_stored_row_carries_a_person_id_timestamp_ip_or_token(
     secrets_ = set(tokens.values()) | {i.token_hash for i in invitations}
     people = {str(i.person.pk) for i in invitations} | {i.person.email for i in invitations}
     people |= {i.person.external_id for i in invitations} | {str(i.pk) for i in invitations}
-    for row in [*InboxEntry.objects.values(), *Response.objects.values()]:
+    # Inbox entries as the flush reads them (decrypted; test_inbox_crypto.py checks the rows).
+    for row in [*map(inbox.open_entry, InboxEntry.objects.all()), *Response.objects.values()]:
         payload = row.get("payload") or row
         keys = set(payload) - {"id", "wave_id", "unit_id", "period", "attributes", "answers",
                                "pseudonym", "payload", "unit"}  # fmt: skip
@@ -349,9 +559,9 @@ def test_the_order_of_responses_does_not_follow_the_order_of_submission(
     runs = 200
     for _ in range(runs):
         for position, invitation in enumerate(invitations):
-            InboxEntry.objects.create(
-                wave=wave,
-                payload={
+            inbox.put(
+                wave,
+                {
                     "unit": invitation.unit_id,
                     "attributes": {},
                     "answers": {"SU2": position},
