@@ -6,6 +6,9 @@ catch the rest. Each hint points at docs/configuration.md.
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -54,6 +57,7 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
         problems.append(
             Error("EMAIL_HOST must be set in production.", hint=HINT, id="vrijuit.E003")
         )
+    problems.extend(_inbox_key_dir_problems(settings.INBOX_KEY_DIR))
     if settings.DEFAULT_FROM_EMAIL.endswith("@localhost>") or settings.DEFAULT_FROM_EMAIL.endswith(
         "@localhost"
     ):
@@ -82,3 +86,36 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
             )
         )
     return problems
+
+
+def _inbox_key_dir_problems(directory: Path | None) -> list[Error | Warning]:
+    """The inbox's key directory: named, absolute, and usable by this process only.
+
+    A directory that does not exist yet is fine when it can be made (the first submit makes
+    it, mode 0700); the check itself creates nothing.
+    """
+    if directory is None or not directory.is_absolute():
+        return [
+            Error(
+                "VRIJUIT_INBOX_KEY_DIR must be an absolute path to a directory on local disk, "
+                "outside every backup: it holds the keys of answers waiting in the inbox.",
+                hint=HINT,
+                id="vrijuit.E004",
+            )
+        ]
+    problem = ""
+    if directory.exists():
+        mode = directory.stat().st_mode
+        if not stat.S_ISDIR(mode):
+            problem = "is not a directory"
+        elif stat.S_IMODE(mode) & 0o077:
+            problem = f"can be read or entered by others (mode {stat.S_IMODE(mode):04o}, use 0700)"
+        elif not os.access(directory, os.W_OK | os.X_OK):
+            problem = "is not writable by this process"
+    else:
+        parent = next(p for p in directory.parents if p.exists())
+        if not os.access(parent, os.W_OK | os.X_OK):
+            problem = f"does not exist and cannot be created in {parent}"
+    if not problem:
+        return []
+    return [Error(f"VRIJUIT_INBOX_KEY_DIR ({directory}) {problem}.", hint=HINT, id="vrijuit.E005")]

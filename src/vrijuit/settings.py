@@ -84,6 +84,16 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 # confidential waves cannot be launched when DEBUG is off.
 PSEUDONYM_SECRET = env_secret("VRIJUIT_PSEUDONYM_SECRET", "")
 
+# The keys of the survey inbox, one file per batch, destroyed after the batch is flushed
+# (docs/surveys.md). They must live OUTSIDE the database and its backups, so this is a
+# directory, never a database setting. Production must name it (vrijuit.E004).
+_inbox_key_dir = os.environ.get("VRIJUIT_INBOX_KEY_DIR", "").strip()
+INBOX_KEY_DIR: Path | None = (
+    Path(_inbox_key_dir)
+    if _inbox_key_dir
+    else (BASE_DIR.parent.parent / "var" / "inbox-keys" if DEBUG else None)
+)
+
 ALLOWED_HOSTS = env_list("VRIJUIT_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("VRIJUIT_CSRF_TRUSTED_ORIGINS")
 # The public address, used in e-mails that are sent outside a request (invitations, reminders).

@@ -18,6 +18,9 @@ def _fast_test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Each test its own inbox key directory: the key clean-up removes key files it does not
+    # know, so tests must never share a directory with each other or with the demo.
+    settings.INBOX_KEY_DIR = tmp_path / "inbox-keys"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://vrijuit@db.example.nl:5432/vrijuit",
     "EMAIL_HOST": "smtp.example.nl",
     "DEFAULT_FROM_EMAIL": "Vrijuit <vrijuit@example.nl>",
+    # Never made by `check`; its parent (the temporary directory) is writable.
+    "VRIJUIT_INBOX_KEY_DIR": str(Path(tempfile.gettempdir()) / "vrijuit-check-inbox-keys"),
 }
 
 
@@ -51,9 +54,10 @@ def test_the_development_secret_key_refuses_to_run_without_debug() -> None:
 def test_unsafe_production_values_are_system_check_errors() -> None:
     env = {**PRODUCTION, "VRIJUIT_SECRET_KEY": "short", "VRIJUIT_ALLOWED_HOSTS": "*"}
     env.pop("EMAIL_HOST")
+    env.pop("VRIJUIT_INBOX_KEY_DIR")
     result = manage("check", **env)
     assert result.returncode != 0
-    for check_id in ("vrijuit.E001", "vrijuit.E002", "vrijuit.E003"):
+    for check_id in ("vrijuit.E001", "vrijuit.E002", "vrijuit.E003", "vrijuit.E004"):
         assert check_id in result.stderr
 
 

@@ -7,7 +7,8 @@ The data contract with the results app (``vrijuit.results``) is this module. The
   ``responded`` flag (no time) that no page or export ever shows.
 * ``InboxEntry`` and ``Response`` know no person, no time, no IP address, no token: a random UUID,
   the wave, the launch-time unit and coarsened attributes, the answers. ``Response`` carries the
-  wave's *period* label instead of a timestamp.
+  wave's *period* label instead of a timestamp. An ``InboxEntry`` holds all of that encrypted
+  with the key of its ``InboxBatch``, which lives outside the database.
 """
 
 from __future__ import annotations
@@ -190,12 +191,41 @@ class Invitation(models.Model):
         return f"invitation {self.pk} ({self.wave_id})"
 
 
+class InboxBatch(models.Model):
+    """The inbox entries submitted while it was open, encrypted with one key of its own.
+
+    The key is a file in ``settings.INBOX_KEY_DIR`` named after the batch's id, never a column:
+    a copy of the database (a backup, an archived WAL segment) must not hold it. A flush seals
+    the open batch (new submits start a new one), moves its entries and then destroys its key
+    and this row, so any copy of the entries taken before becomes unreadable.
+    (``vrijuit.surveys.inbox``; docs/surveys.md.)
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="inbox_batches")
+    sealed = models.BooleanField(default=False)  # no new entries once sealed
+
+    class Meta:
+        verbose_name = _("inbox batch")
+        verbose_name_plural = _("inbox batches")
+
+    def __str__(self) -> str:
+        return f"inbox batch {self.id}"
+
+
 class InboxEntry(models.Model):
-    """A submitted response waiting to be flushed into ``Response`` in a shuffled batch."""
+    """A submitted response waiting to be flushed into ``Response`` in a shuffled batch.
+
+    Everything about the respondent (unit, coarsened attributes, answers, pseudonym) is in
+    ``ciphertext``, encrypted with its batch's key and bound to this entry's id, wave and batch;
+    only what the flush selects on (the wave, the batch) is in clear.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="inbox")
-    payload = models.JSONField()  # {"unit": id, "attributes": {...}, "answers": {...}, ...}
+    # RESTRICT: a batch row goes only when it has no entries left (or with its whole wave).
+    batch = models.ForeignKey(InboxBatch, on_delete=models.RESTRICT, related_name="entries")
+    ciphertext = models.BinaryField()  # vrijuit.surveys.inbox_crypto: version, nonce, AES-GCM
 
     class Meta:
         verbose_name = _("inbox entry")

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vrijuit.org.models import Leadership, Person, Unit
 from vrijuit.stats.instruments import Instrument, Scale, available_instruments, load_instrument
+from vrijuit.surveys import inbox
 from vrijuit.surveys.models import InboxEntry, Invitation, Mode, Response, Status, Wave
 from vrijuit.surveys.snapshot import invitees_of, take_snapshot
 
@@ -298,7 +299,7 @@ def send_due_reminders(wave: Wave, *, today: date | None = None) -> int:
 
 
 def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
-    """Write the answers to the inbox and mark participation, in one transaction.
+    """Write the answers to the inbox (encrypted) and mark participation, in one transaction.
 
     Idempotent: exactly one submit per invitation gets through, even when several arrive at once
     (the second waits for the first's row lock, then finds ``responded`` set). Returns True
@@ -309,11 +310,14 @@ def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
     wave = invitation.wave
     answers = clean_answers(instrument_of(wave), raw_answers, leads_unit=invitation.leads_unit)
     with transaction.atomic():
+        # Locks in a fixed order, the wave before the invitation (as launch and reminders do).
+        if not _wave_open_for_submit(wave.pk):
+            return False
         # The row lock serialises concurrent submits on PostgreSQL; the conditional UPDATE
         # (no join: a joined subquery would not be re-checked after the lock wait) is the guard
         # on every database.
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.responded or not Wave.objects.filter(pk=wave.pk, status=Status.OPEN).exists():
+        if locked.responded:
             return False
         claimed = Invitation.objects.filter(pk=invitation.pk, responded=False).update(
             responded=True
@@ -327,8 +331,28 @@ def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
         }
         if wave.mode == Mode.CONFIDENTIAL:
             payload["pseudonym"] = pseudonym(invitation.person)
-        InboxEntry.objects.create(wave=wave, payload=payload)
+        # After the UPDATE above on purpose: on SQLite this transaction now holds the database's
+        # only write lock, so no flush can seal the open batch between our read and our commit.
+        inbox.put(wave, payload)
     return True
+
+
+def _wave_open_for_submit(wave_id: int) -> bool:
+    """Whether the wave takes answers; on PostgreSQL the wave's row then stays locked FOR SHARE
+    until the submit commits.
+
+    The flush takes that row FOR UPDATE before it seals the open inbox batch, so it waits for
+    every submit in flight and new submits wait for it: no entry can join a batch after the
+    flush that seals it, whose key is then destroyed (``inbox.clean_up_keys``). Submits share
+    the lock, so they do not wait for each other. Django's ORM has no FOR SHARE, hence SQL.
+    """
+    table = connection.ops.quote_name(Wave._meta.db_table)
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        # The table name comes from the model, the id is a parameter.
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{share}", [wave_id])  # noqa: S608
+        row = cursor.fetchone()
+    return row is not None and row[0] == Status.OPEN
 
 
 # --- From the inbox to the reporting store ---------------------------------------------------
@@ -336,27 +360,39 @@ def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
 
 def flush_inbox(wave: Wave, *, closing: bool = False, rng: random.Random | None = None) -> int:
     """Move the inbox into ``Response`` in one shuffled batch of at least k (all of it when
-    closing), then delete it. Returns the number of responses written."""
+    closing), then delete it. Returns the number of responses written.
+
+    The wave's open inbox batch is sealed first (new submits start a new one); every entry is
+    decrypted before anything is written, and a missing or wrong key raises
+    ``inbox.InboxKeyError`` with nothing moved. After the commit the keys of the emptied
+    batches are destroyed, so a copy of the inbox taken before can no longer be read.
+    """
     rng = rng or random.SystemRandom()
     with transaction.atomic():
+        # FOR UPDATE: waits for the submits in flight, keeps new ones out until we commit.
         wave = Wave.objects.select_for_update().get(pk=wave.pk)
-        entries = list(InboxEntry.objects.filter(wave=wave))
-        if not entries or (len(entries) < wave.k and not closing):
+        waiting = InboxEntry.objects.filter(wave=wave).count()
+        if waiting < wave.k and not closing:
             return 0
-        rng.shuffle(entries)
+        inbox.seal_open_batches(wave)
+        opened = inbox.open_entries(wave)
+        rng.shuffle(opened)
         Response.objects.bulk_create(
             Response(
                 wave=wave,
                 period=wave.period,
-                unit_id=entry.payload["unit"],
-                attributes=entry.payload.get("attributes", {}),
-                answers=entry.payload["answers"],
-                pseudonym=entry.payload.get("pseudonym"),
+                unit_id=payload["unit"],
+                attributes=payload.get("attributes", {}),
+                answers=payload["answers"],
+                pseudonym=payload.get("pseudonym"),
             )
-            for entry in entries
+            for _entry, payload in opened
         )
-        InboxEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
-    return len(entries)
+        InboxEntry.objects.filter(pk__in=[entry.pk for entry, _payload in opened]).delete()
+        # Only once the move is committed: destroying a key before would lose its answers if
+        # the commit failed.
+        transaction.on_commit(inbox.clean_up_keys)
+    return len(opened)
 
 
 def close_wave(wave: Wave) -> None:

@@ -3,8 +3,9 @@
 Each pass looks for open waves whose ``next_check_at`` is due and *claims* each with a
 conditional UPDATE (``WHERE next_check_at = <what we read>``): when two workers race, exactly
 one UPDATE matches and only that worker runs the wave's jobs. The jobs are the plain service
-functions (send due invitations, flush the inbox, send due reminders, close when past
-``closes_on``); tests call those directly.
+functions (send due invitations, send due reminders, flush the inbox, close when past
+``closes_on``); tests call those directly. Every pass ends by destroying the inbox keys that
+protect nothing any more (``inbox.clean_up_keys``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from vrijuit.surveys import services
+from vrijuit.surveys import inbox, services
 from vrijuit.surveys.models import Status, Wave
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ def run_wave_jobs(wave: Wave, today: date) -> None:
         services.close_wave(wave)
         return
     services.send_due_invitations(wave, today=today)
-    services.flush_inbox(wave)
     services.send_due_reminders(wave, today=today)
+    # Last: a flush that cannot decrypt (a lost key) must not hold up invitations or reminders.
+    services.flush_inbox(wave)
 
 
 def run_once(now: datetime | None = None) -> int:
@@ -58,8 +60,16 @@ def run_once(now: datetime | None = None) -> int:
             continue
         try:
             run_wave_jobs(wave, today)
+        except inbox.InboxKeyError as error:
+            # The message names the wave, the batches and the key files, never an answer; the
+            # entries wait in the inbox and the flush is tried again at the next check.
+            log.error("worker: %s", error)
         except Exception:
             # One broken wave must not stop the others; it is retried at its next check.
             log.exception("worker: jobs of wave %s failed", wave.pk)
         done += 1
+    try:
+        inbox.clean_up_keys()
+    except Exception:
+        log.exception("worker: cleaning up inbox keys failed")
     return done
