@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.forms.boundfield import BoundField
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -49,3 +50,27 @@ class GrantRoleForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[(role.value, role.label) for role in Role], required=True
     )
+
+
+class DescribedBoundField(BoundField):
+    """A field whose input names its help text and its errors in aria-describedby, with the ids
+    the templates give them (``<id>_help``, ``<id>_errors``), so a screen reader reads both."""
+
+    def build_widget_attrs(
+        self, attrs: dict[str, Any], widget: forms.Widget | None = None
+    ) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        described_by = []
+        if self.help_text:
+            described_by.append(f"{self.auto_id}_help")
+        if self.errors:
+            described_by.append(f"{self.auto_id}_errors")
+        if described_by:
+            attrs["aria-describedby"] = " ".join(described_by)
+        return attrs
+
+
+class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """The invitation's password form: Django's, with help and errors linked to the inputs."""
+
+    bound_field_class = DescribedBoundField

@@ -19,6 +19,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from vrijuit.accounts.forms import ChoosePasswordForm
 from vrijuit.accounts.invitations import VALID_DAYS, display_name, invitation_tokens
 from vrijuit.accounts.models import Invitation, User
 
@@ -26,6 +27,7 @@ from vrijuit.accounts.models import Invitation, User
 class WelcomeView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/welcome.html"
     token_generator = invitation_tokens
+    form_class = ChoosePasswordForm
     success_url = reverse_lazy("web:home")
     post_reset_login = True
     # Several backends are configured (axes first): log in with the one that checks passwords.
