@@ -559,3 +559,20 @@ def test_the_migration_encrypts_waiting_plaintext_entries_and_can_go_back(org, k
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())  # the suite expects the latest
+
+
+# --- What respondents are told ---------------------------------------------------------------
+
+
+def test_the_privacy_statement_says_waiting_answers_are_encrypted_in_both_languages(wave) -> None:  # type: ignore[no-untyped-def]
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    for language, said in (
+        ("en", "they wait in encrypted form"),
+        ("nl", "wachten ze versleuteld"),
+    ):
+        with translation.override(language):
+            text = " ".join(render_to_string("surveys/_privacy.html", {"wave": wave}).split())
+        assert said in text, language
+        assert "back-ups die worden gemaakt" not in text  # the old, weaker promise is gone
