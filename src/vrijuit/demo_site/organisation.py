@@ -281,7 +281,13 @@ def _unit_key(unit: Unit) -> str:
 
 @transaction.atomic
 def seed_accounts(units: dict[str, Unit], *, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
-    """Create or update the role accounts with ``password``, each with its place in the tree."""
+    """Create or update the role accounts with ``password``, each with its place in the tree.
+
+    The seed bypasses the HR import's account flow (``accounts.hr_accounts``) on purpose: it
+    writes people and these few accounts directly, with a known password, so seeding sends no
+    invitation e-mail (the console backend would print one for each of ~590 people). The
+    generated people get no account; an HR import applied later would invite them.
+    """
     for account in ACCOUNTS:
         first, _, last = account.name.partition(" ")
         user = User.objects.filter(email=account.email).first()
