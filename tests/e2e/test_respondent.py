@@ -141,6 +141,7 @@ def test_a_respondent_answers_every_part_with_the_keyboard_only(page: Page, serv
             parts,
         ]
         expect(page.locator("#step-announcer")).to_contain_text(label)
+        assert page.title().startswith(f"{label}: "), "the window title names the part"
         for _ in range(60):
             page.keyboard.press("Tab")
             focused = _focused(page)

@@ -72,6 +72,7 @@
   var steps = Array.prototype.slice.call(form.querySelectorAll("[data-step]"));
   var reviewStep = steps.length - 1;
   var announcer = document.getElementById("step-announcer");
+  var pageTitle = document.title;
   var current = 0;
 
   function announce(text) {
@@ -130,6 +131,8 @@
     });
     draft.step = index;
     saveDraft();
+    // Each step is a page to the respondent: its title says where they are (WCAG 2.4.2).
+    document.title = index === 0 ? pageTitle : steps[index].getAttribute("data-announce") + " · " + pageTitle;
     if (how.push) { history.pushState({ respondStep: index }, ""); }
     if (how.focus) {
       // A new page starts at its top (title and progress in view), as a page load would.
