@@ -71,11 +71,17 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
 
 
 @pytest.fixture(scope="session")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
+def demo(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """The seeded demo (``SeedResult``); the database stays open to the tests and the server."""
+    from django.test import override_settings
+
     from vrijuit.demo_site.seed import seed_demo
 
-    with django_db_blocker.unblock():
+    # The inbox keys of this throw-away database go with it, not into the checkout's var/.
+    keys = tmp_path_factory.mktemp("inbox-keys")
+    with override_settings(INBOX_KEY_DIR=keys), django_db_blocker.unblock():
         yield seed_demo()
 
 
