@@ -41,11 +41,19 @@ class InboxKeyError(Exception):
     the wave and each batch with its problem, never any answer or attribute.
     """
 
-    def __init__(self, wave_id: int, problems: dict[uuid.UUID, str], counts: dict[uuid.UUID, int]):
+    def __init__(
+        self,
+        wave_id: int,
+        problems: dict[uuid.UUID, str],
+        counts: dict[uuid.UUID, int] | None = None,
+    ):
         self.wave_id = wave_id
         self.problems = problems
+        counts = counts or {}
         details = "; ".join(
-            f"batch {batch_id} ({counts.get(batch_id, 0)} entries): {problem}"
+            f"batch {batch_id}"
+            + (f" ({counts[batch_id]} entries)" if batch_id in counts else "")
+            + f": {problem}"
             for batch_id, problem in sorted(problems.items())
         )
         super().__init__(
@@ -122,7 +130,7 @@ def open_entry(entry: InboxEntry) -> dict[str, Any]:
     try:
         return _decrypt(inbox_keys.load_key(entry.batch_id), entry)
     except (inbox_keys.KeyUnavailableError, inbox_crypto.CannotDecryptError) as problem:
-        raise InboxKeyError(entry.wave_id, {entry.batch_id: str(problem)}, {}) from None
+        raise InboxKeyError(entry.wave_id, {entry.batch_id: str(problem)}) from None
 
 
 def _decrypt(key: bytes, entry: InboxEntry) -> dict[str, Any]:
