@@ -72,6 +72,7 @@ def test_the_page_lists_every_role_holder_and_says_leaders_and_staff_come_from_h
         assert f"{persona}@example.org" in page
         assert role in page
     assert "admin@example.org" in page
+    assert f'href="{reverse("org:units")}"' in page  # the administrator's menu is intact
     assert (
         "Leader and staff member are not roles you grant here: they follow from the HR import"
         in page

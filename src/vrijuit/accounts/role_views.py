@@ -99,7 +99,7 @@ def roles(request: HttpRequest) -> HttpResponse:
         "search_limit": SEARCH_LIMIT,
         "search_min_length": SEARCH_MIN_LENGTH,
         "log": log,
-        "roles": [(role.value, role.label) for role in GRANTED_ROLES],
+        "role_names": [(role.value, role.label) for role in GRANTED_ROLES],
         "pending_invitations": pending.count(),
         "unsent_invitations": pending.filter(sent_at__isnull=True).count(),
         "valid_days": VALID_DAYS,
