@@ -109,9 +109,9 @@ class _Account:
 
 
 def current_states() -> list[PersonState]:
-    """Every person as they are in the database now."""
+    """Every person as they are in the database now (addresses in lower case, as logins are)."""
     return [
-        PersonState(p.pk, p.external_id, p.name, p.email, p.language, p.active, p.user_id)
+        PersonState(p.pk, p.external_id, p.name, p.email.lower(), p.language, p.active, p.user_id)
         for p in Person.objects.order_by("external_id")
     ]
 
