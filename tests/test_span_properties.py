@@ -129,3 +129,27 @@ def test_the_search_refuses_more_matches_than_it_can_confirm(monkeypatch) -> Non
     span = SparseSpan.build([list(range(6)), [0, 1, 2]], 6)
     with pytest.raises(SpanTooLargeError):
         find_small_derivable(span, [1] * 6, k=5, limit=5)
+
+
+@SETTINGS
+@given(zero_one_problems(max_atoms=9), st.sampled_from([3, 5]))
+def test_redundant_generators_and_closing_sets_do_what_they_say(problem, k: int) -> None:
+    matrix, sizes = problem
+    span = SparseSpan.from_matrix(matrix)
+    rank = np.linalg.matrix_rank(matrix.astype(float))
+    for j in range(matrix.shape[0]):
+        # Redundant: leaving the generator out keeps the rank (it is a combination of others).
+        others = np.delete(matrix, j, axis=0)
+        kept = np.linalg.matrix_rank(others.astype(float)) if others.shape[0] else 0
+        assert (j in span.redundant) == (kept == rank)
+    for group in find_small_derivable(span, sizes, k=k, limit=10_000):
+        solution = span.solve(group)
+        assert solution is not None
+        # Cheapest = the lowest generator index here. With every generator allowed the sequence
+        # goes on until it takes one that every derivation needs, so the group is closed.
+        closing = span.closing(solution, cost=lambda j: j, allowed=lambda j: True)
+        assert closing and len(set(closing)) == len(closing)
+        remaining = np.delete(matrix, closing, axis=0)
+        assert remaining.shape[0] == 0 or not SpanTest.build(remaining).contains(group)
+        # A generator that may not be left out (the grand total) is never named.
+        assert 0 not in span.closing(solution, cost=lambda j: j, allowed=lambda j: j != 0)

@@ -23,12 +23,14 @@ __all__ = [
     "CellKey",
     "CellLattice",
     "EarlierRelease",
+    "Levels",
     "cells_for_report",
     "combine_codes",
     "family_codes",
     "member_rows",
     "nearest_shown",
     "release_atoms",
+    "residual_levels",
     "unit_index",
 ]
 
@@ -419,3 +421,83 @@ def release_atoms(
     codes = combine_codes(families)
     _, first, sizes = np.unique(codes, return_index=True, return_counts=True)
     return Atoms(codes=codes, sizes=sizes.astype(np.int64), representative=first.astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The shown cells as residual *levels* over atoms, for the exact audit.
+
+    Each family of nested cells (the units; per attribute value the organisation cell with its
+    unit × value cells) is laminar, so its shown cells can be replaced by their residuals: a
+    cell minus its shown sub-cells of the same family. That change of basis is unimodular (each
+    cell is the sum of the residuals below it), so the span is the same, but every respondent is
+    in at most one level per family: a few levels per atom instead of one cell per ancestor.
+    ``transforms[i]`` writes level ``i`` in the cells (indices into ``keys``).
+    """
+
+    keys: tuple[CellKey, ...]
+    members: tuple[IntArray, ...]
+    transforms: tuple[dict[int, int], ...]
+
+
+def residual_levels(
+    lattice: CellLattice, shown: frozenset[CellKey], representative: IntArray
+) -> Levels:
+    """Levels of the shown cells over atoms given by one representative respondent each."""
+    keys = tuple(sorted(shown))
+    index = {key: i for i, key in enumerate(keys)}
+    n_units = len(lattice.units)
+    unit_position = unit_index(lattice)
+    teams = lattice.team_codes[representative]
+    transforms: list[dict[int, int]] = [{i: 1} for i in range(len(keys))]
+    level_rows: list[IntArray] = []
+
+    # Units: the nearest shown ancestor-or-self; a shown unit's parent level is the nearest shown
+    # proper ancestor.
+    unit_generator = np.full(n_units, -1, dtype=np.int64)
+    for u, name in enumerate(lattice.units):
+        unit_generator[u] = index.get(CellKey("unit", unit=name), -1)
+    shown_units = (unit_generator >= 0)[:, np.newaxis]
+    nearest = nearest_shown(shown_units, lattice.parent, lattice.depth)[:, 0]
+    level_rows.append(np.where(nearest[teams] >= 0, unit_generator[nearest[teams]], -1))
+    for shown_unit in np.flatnonzero(unit_generator >= 0).tolist():
+        u = int(shown_unit)
+        p = int(lattice.parent[u])
+        above = int(nearest[p]) if p >= 0 else -1
+        if above >= 0:
+            transforms[int(unit_generator[above])][int(unit_generator[u])] = -1
+
+    for j, name in enumerate(lattice.attribute_names):
+        values = lattice.attribute_values[j]
+        codes = lattice.attribute_codes[representative, j]
+        org = np.array(
+            [index.get(CellKey("attribute", attribute=name, value=v), -1) for v in values],
+            dtype=np.int64,
+        )
+        level = np.where(codes >= 0, org[np.maximum(codes, 0)] if len(values) else -1, -1)
+        if name in lattice.unit_attributes and len(values):
+            cell = np.full((n_units, len(values)), -1, dtype=np.int64)
+            for key in keys:
+                if key.kind == "unit_attribute" and key.attribute == name:
+                    cell[unit_position[key.unit], values.index(key.value)] = index[key]
+            deepest = nearest_shown(cell >= 0, lattice.parent, lattice.depth)
+            at = deepest[teams, np.maximum(codes, 0)]
+            inner = (codes >= 0) & (at >= 0)
+            level = np.where(inner, cell[np.maximum(at, 0), np.maximum(codes, 0)], level)
+            for u, v in zip(*np.nonzero(cell >= 0), strict=True):
+                p = int(lattice.parent[u])
+                above = int(deepest[p, v]) if p >= 0 else -1
+                parent_cell = int(cell[above, v]) if above >= 0 else int(org[v])
+                if parent_cell >= 0:
+                    transforms[parent_cell][int(cell[u, v])] = -1
+        level_rows.append(level)
+
+    atoms = np.concatenate([np.arange(representative.shape[0])] * len(level_rows))
+    levels = np.concatenate(level_rows)
+    present = levels >= 0
+    atoms, levels = atoms[present], levels[present]
+    order = np.lexsort((atoms, levels))
+    atoms, levels = atoms[order], levels[order]
+    bounds = np.searchsorted(levels, np.arange(len(keys) + 1))
+    members = tuple(atoms[bounds[i] : bounds[i + 1]] for i in range(len(keys)))
+    return Levels(keys=keys, members=members, transforms=tuple(transforms))

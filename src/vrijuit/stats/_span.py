@@ -222,9 +222,10 @@ def _matches(
     rest the right part, so every union is met exactly once; parts are matched on their hashes
     through one sort and ``searchsorted``.
     """
+    # Each of the other count - 1 atoms holds at least one person.
+    pool = pool[sizes[pool] <= budget - (count - 1)]
     if count == 1:
-        hit = (hashes[pool] == 0) & (sizes[pool] <= budget)
-        return [(int(pool[i]),) for i in np.flatnonzero(hit)]
+        return [(int(i),) for i in pool[hashes[pool] == 0]]
     left_count = count // 2
     right_count = count - left_count
     # Every other atom holds at least one person, which bounds each part's size.
@@ -243,18 +244,30 @@ def _matches(
 
 
 def _join(queries: IntArray, table: IntArray) -> tuple[IntArray, IntArray]:
-    """All pairs (i, j) with ``queries[i] + table[j] ≡ 0`` modulo PRIME, by sorting ``table``."""
-    order = np.argsort(table, kind="stable")
-    sorted_hash = table[order]
+    """All pairs (i, j) with ``queries[i] + table[j] ≡ 0`` modulo PRIME.
+
+    Both sides are sorted first: looking sorted keys up in a sorted table walks memory in order,
+    several times faster than random look-ups when both have a million entries.
+    """
+    if table.shape[0] == 0 or queries.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    by_table = np.argsort(table)
+    sorted_table = table[by_table]
     targets = (PRIME - queries) % PRIME
-    low = np.searchsorted(sorted_hash, targets, side="left")
-    high = np.searchsorted(sorted_hash, targets, side="right")
+    by_target = np.argsort(targets)
+    sorted_targets = targets[by_target]
+    low = np.searchsorted(sorted_table, sorted_targets, side="left")
+    hit = np.flatnonzero(sorted_table[np.minimum(low, table.shape[0] - 1)] == sorted_targets)
+    if hit.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low = low[hit]
+    high = np.searchsorted(sorted_table, sorted_targets[hit], side="right")
     counts = high - low
     if int(counts.sum()) > MAX_MATCHES:
         raise SpanTooLargeError("too many unions of small atoms match to confirm them all.")
-    first = np.repeat(np.arange(queries.shape[0]), counts)
+    first = by_target[np.repeat(hit, counts)]
     starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
-    return first, order[np.arange(first.shape[0]) + starts]
+    return first, by_table[np.arange(first.shape[0]) + starts]
 
 
 def _contains_smaller(union: tuple[int, ...], derivable: set[tuple[int, ...]]) -> bool:

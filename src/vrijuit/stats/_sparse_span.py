@@ -29,10 +29,11 @@ values come from a fixed seed.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,12 +61,36 @@ class SparseSpan:
     rows: tuple[dict[int, int], ...]
     transforms: tuple[dict[int, int], ...]
     kernel: IntArray
+    dependencies: tuple[dict[int, int], ...] = ()
+
+    @property
+    def redundant(self) -> frozenset[int]:
+        """Generators that take part in a linear dependency among the generators.
+
+        The transforms of the rows eliminated to zero are a basis of all dependencies, so a
+        generator outside every one of them is in no dependency at all: its coefficient is the
+        same in every derivation of a vector, and without it the span is smaller. A redundant
+        generator can be left out without changing the span.
+        """
+        return frozenset(self._dependency_holders())
 
     @classmethod
-    def build(cls, members: Sequence[Sequence[int]], n_atoms: int) -> SparseSpan:
-        """Eliminate the 0/1 generators given as the atoms of each (``members[j]``)."""
-        rows = [dict.fromkeys((int(a) for a in atoms), 1) for atoms in members]
-        return cls._eliminate(rows, n_atoms)
+    def build(
+        cls,
+        members: Sequence[Sequence[int] | IntArray],
+        n_atoms: int,
+        transforms: Sequence[Mapping[int, int]] | None = None,
+        n_generators: int | None = None,
+    ) -> SparseSpan:
+        """Eliminate the 0/1 rows given as the atoms of each (``members[i]``).
+
+        By default row ``i`` is generator ``i``; ``transforms[i]`` may instead write row ``i`` as
+        an integer combination of ``n_generators`` generators (for rows that are residuals of
+        nested cells), and coefficients are then reported per generator.
+        """
+        rows = [dict.fromkeys(np.asarray(atoms, dtype=np.int64).tolist(), 1) for atoms in members]
+        start = [dict(t) for t in transforms] if transforms is not None else None
+        return cls._eliminate(rows, n_atoms, start, n_generators)
 
     @classmethod
     def from_matrix(cls, matrix: npt.ArrayLike) -> SparseSpan:
@@ -78,9 +103,16 @@ class SparseSpan:
         return cls._eliminate(rows, int(dense.shape[1]))
 
     @classmethod
-    def _eliminate(cls, rows: list[dict[int, int]], n_atoms: int) -> SparseSpan:
-        n_generators = len(rows)
-        transforms: list[dict[int, int]] = [{j: 1} for j in range(n_generators)]
+    def _eliminate(
+        cls,
+        rows: list[dict[int, int]],
+        n_atoms: int,
+        start: list[dict[int, int]] | None = None,
+        n_generators: int | None = None,
+    ) -> SparseSpan:
+        transforms = start if start is not None else [{j: 1} for j in range(len(rows))]
+        if n_generators is None:
+            n_generators = len(rows)
         holders: list[set[int]] = [set() for _ in range(n_atoms)]
         for j, row in enumerate(rows):
             for a in row:
@@ -91,6 +123,8 @@ class SparseSpan:
         pivot_atoms: list[int] = []
         pivot_rows: list[dict[int, int]] = []
         pivot_transforms: list[dict[int, int]] = []
+        # Empty rows are dependencies from the start (a cell with no atom left in this release).
+        dependencies = [t for t, row in zip(transforms, rows, strict=True) if not row]
         while queue:
             length, j = heapq.heappop(queue)
             if not active[j] or len(rows[j]) != length:
@@ -108,6 +142,7 @@ class SparseSpan:
                     heapq.heappush(queue, (len(rows[other]), other))
                 else:
                     active[other] = False  # a combination of earlier rows: adds nothing
+                    dependencies.append(transforms[other])
             pivot_atoms.append(pivot)
             pivot_rows.append(row)
             pivot_transforms.append(transform)
@@ -119,6 +154,7 @@ class SparseSpan:
             rows=tuple(pivot_rows),
             transforms=tuple(pivot_transforms),
             kernel=kernel,
+            dependencies=tuple(dependencies),
         )
 
     @property
@@ -167,6 +203,93 @@ class SparseSpan:
                 coefficients[j] = coefficients.get(j, Fraction(0)) + factor * t
         return {j: c for j, c in sorted(coefficients.items()) if c}
 
+    def closing(
+        self,
+        solution: Mapping[int, Fraction],
+        cost: Callable[[int], Any],
+        allowed: Callable[[int], bool],
+    ) -> list[int]:
+        """Generators to leave out so that a derivation's vector leaves the span, cheap first.
+
+        A generator in no linear dependency is *essential*: every derivation uses it, so
+        leaving it out closes the derivation at once. A redundant one changes nothing alone.
+        Two candidates, the cheaper kept (judged by their dearest generator):
+
+        * the cheapest essential generator of the derivation, alone;
+        * a sequence: the cheapest allowed generator; while the last one taken is redundant,
+          rewrite the derivation without it (with a dependency that holds it), drop that
+          dependency, and take the cheapest essential generator of the new derivation, or the
+          cheapest one if none is essential yet.
+
+        Returns the generators in the order taken (empty when no allowed generator is in the
+        derivation).
+        """
+        derivation: dict[int, Fraction] = {j: Fraction(c) for j, c in solution.items() if c}
+        holders = self._dependency_holders()
+        essential = [j for j in derivation if allowed(j) and j not in holders]
+        sequence = self._closing_sequence(derivation, cost, allowed)
+        if essential:
+            first = min(essential, key=cost)
+            if not sequence or cost(max(sequence, key=cost)) >= cost(first):
+                return [first]
+        return sequence
+
+    def _closing_sequence(
+        self,
+        derivation: dict[int, Fraction],
+        cost: Callable[[int], Any],
+        allowed: Callable[[int], bool],
+    ) -> list[int]:
+        base = self._dependency_holders()
+        # Copy on write: only the dependencies and holder sets this derivation touches.
+        dependencies: dict[int, dict[int, Fraction]] = {}
+        holding: dict[int, set[int]] = {}
+
+        def holders_of(j: int) -> set[int]:
+            if j not in holding:
+                holding[j] = set(base.get(j, ()))
+            return holding[j]
+
+        def dependency(number: int) -> dict[int, Fraction]:
+            if number not in dependencies:
+                original = self.dependencies[number]
+                dependencies[number] = {j: Fraction(v) for j, v in original.items()}
+            return dependencies[number]
+
+        taken: list[int] = []
+        while True:
+            choices = [j for j in derivation if allowed(j)]
+            if not choices:
+                return taken
+            closing = [j for j in choices if not holders_of(j)] if taken else []
+            s = min(closing or choices, key=cost)
+            taken.append(s)
+            with_s = sorted(holders_of(s))
+            if not with_s:
+                return taken
+            pivot = dependency(with_s[0])
+            _subtract(derivation, pivot, derivation[s] / pivot[s])
+            for number in with_s[1:]:
+                other = dependency(number)
+                factor = other[s] / pivot[s]
+                for j in pivot:
+                    holders_of(j)
+                _subtract(other, pivot, factor, holding=holding, number=number)
+            for j in pivot:
+                holders_of(j).discard(with_s[0])
+
+    def _dependency_holders(self) -> dict[int, tuple[int, ...]]:
+        """For each generator in a dependency, the dependencies (by number) that hold it."""
+        cached: dict[int, tuple[int, ...]] | None = self.__dict__.get("_holders_cache")
+        if cached is None:
+            lists: dict[int, list[int]] = {}
+            for number, dependency in enumerate(self.dependencies):
+                for j in dependency:
+                    lists.setdefault(j, []).append(number)
+            cached = {j: tuple(numbers) for j, numbers in lists.items()}
+            object.__setattr__(self, "_holders_cache", cached)
+        return cached
+
     def contains(self, atoms: Sequence[int]) -> bool:
         """Whether the 0/1 vector on ``atoms`` lies in the row space (exact)."""
         return bool(len(atoms)) and self.solve(atoms) is not None
@@ -186,6 +309,27 @@ class SparseSpan:
                 cached[a] = i
             object.__setattr__(self, "_position_cache", cached)
         return cached
+
+
+def _subtract(
+    target: dict[int, Fraction],
+    row: Mapping[int, Fraction],
+    factor: Fraction,
+    *,
+    holding: dict[int, set[int]] | None = None,
+    number: int = -1,
+) -> None:
+    """In place: ``target -= factor * row``, dropping zeros (and keeping ``holding`` in step)."""
+    for j, value in row.items():
+        updated = target.get(j, Fraction(0)) - factor * value
+        if updated:
+            if holding is not None and j not in target:
+                holding.setdefault(j, set()).add(number)
+            target[j] = updated
+        elif j in target:
+            del target[j]
+            if holding is not None:
+                holding[j].discard(number)
 
 
 def _cancel(

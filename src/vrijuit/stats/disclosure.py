@@ -48,6 +48,7 @@ from vrijuit.stats._cells import (
     member_rows,
     nearest_shown,
     release_atoms,
+    residual_levels,
     unit_index,
 )
 from vrijuit.stats._span import SpanTest, SpanTooLargeError, find_small_derivable
@@ -100,11 +101,16 @@ class Leak(Result):
 
     ``terms`` lists the cells that combine into the group (coefficients ±1 in the usual cases,
     ``None`` where the structural audit names the cells without solving for them).
+    ``closing`` (exact audit only) names the cells to hide so that no derivation of the group is
+    left: the smallest cell of the derivation first; while that cell is a combination of other
+    shown cells (hiding it changes nothing by itself), the next smallest of a derivation without
+    it, and so on. Empty where the planner picks from ``terms`` itself.
     """
 
     size: int
     terms: tuple[LeakTerm, ...]
     rule: str
+    closing: tuple[CellKey, ...] = ()
 
     def describe(self) -> str:
         """Plain words (English, developer-facing), e.g. ``t1 minus t1a reveals 2 people``."""
@@ -368,42 +374,57 @@ def _general_audit(
     earlier: Sequence[EarlierRelease],
     k: int,
     limit: int,
+    protected: frozenset[CellKey],
 ) -> list[Leak]:
-    """Exact check over all atoms: build the cell × atom matrix and search small unions."""
+    """Exact check over all atoms: the shown cells as sparse rows over atoms, small unions searched.
+
+    The current release's cells enter as residual levels (:func:`residual_levels`: the same
+    span, a few levels per atom), earlier releases' cells as they are; the sparse elimination
+    (:class:`SparseSpan`) reports each leak's coefficients per cell either way.
+    """
     atoms = release_atoms(lattice, shown, earlier)
     reps = atoms.representative
-    generators: list[BoolArray] = []
-    refs: list[tuple[CellKey, int | None]] = []
-    for key in sorted(shown):
-        generators.append(member_rows(lattice, key, reps))
-        refs.append((key, None))
+    levels = residual_levels(lattice, shown, reps)
+    members: list[IntArray] = list(levels.members)
+    transforms: list[dict[int, int]] = list(levels.transforms)
+    refs: list[tuple[CellKey, int | None]] = [(key, None) for key in levels.keys]
     for number, release in enumerate(earlier):
         rows = release.current_rows(lattice.n_respondents)
         back = np.full(lattice.n_respondents, -1, dtype=np.int64)
         back[rows] = np.arange(rows.shape[0])
         then = back[reps]
+        present = np.flatnonzero(then >= 0)
         for key in sorted(release.shown):
-            inside = np.zeros(reps.shape[0], dtype=bool)
-            present = then >= 0
-            inside[present] = member_rows(release.lattice, key, then[present])
-            generators.append(inside)
+            inside = member_rows(release.lattice, key, then[present])
+            transforms.append({len(refs): 1})
+            members.append(present[inside])
             refs.append((key, number))
-    if not generators:
+    if not members:
         return []
-    matrix = np.array(generators, dtype=bool)
-    used = np.flatnonzero(matrix.any(axis=0))  # atoms in no shown cell are never derivable
-    if used.shape[0] > _span.MAX_ATOMS:
-        raise SpanTooLargeError(f"{used.shape[0]} atoms exceed the exact audit limit.")
+    used = np.zeros(reps.shape[0], dtype=bool)
+    for atoms_of in members:
+        used[atoms_of] = True  # atoms in no shown cell are never derivable
+    if int(used.sum()) > _span.MAX_ATOMS:
+        raise SpanTooLargeError(f"{int(used.sum())} atoms exceed the exact audit limit.")
+    position = np.cumsum(used) - 1
     sizes = atoms.sizes[used]
-    members = [np.flatnonzero(row).tolist() for row in matrix[:, used]]
-    span = SparseSpan.build(members, int(used.shape[0]))
+    span = SparseSpan.build(
+        [position[a] for a in members], int(used.sum()), transforms, n_generators=len(refs)
+    )
+
+    def cost(j: int) -> tuple[bool, tuple[int, int, int, CellKey]]:
+        # The suppression order of R3: protected cells last, then smallest, deepest, by name.
+        return (refs[j][0] in protected, _order(lattice.cell(refs[j][0])))
+
     leaks = []
     for group in find_small_derivable(span, [int(s) for s in sizes], k=k, limit=limit):
         coefficients = span.solve(group) or {}
         terms = tuple(
             LeakTerm(refs[j][0], float(c), refs[j][1]) for j, c in coefficients.items() if c != 0
         )
-        leaks.append(Leak(size=int(sizes[list(group)].sum()), terms=terms, rule="exact_span"))
+        closing = span.closing(coefficients, cost, lambda j: refs[j][1] is None)
+        size = int(sizes[list(group)].sum())
+        leaks.append(Leak(size, terms, "exact_span", closing=tuple(refs[j][0] for j in closing)))
     return leaks
 
 
@@ -528,6 +549,7 @@ def audit(
     k: int = 5,
     earlier: Sequence[EarlierRelease] = (),
     max_leaks: int = 10,
+    protected: Iterable[CellKey] | None = None,
 ) -> AuditResult:
     """Check R1 and R2 for shown cells (with earlier releases): is a small group derivable?
 
@@ -560,6 +582,7 @@ def audit(
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, got {k}.")
+    keep_last = frozenset([lattice.root] if protected is None else protected)
     chosen = frozenset(shown)
     unknown = [key for key in chosen if key not in lattice._index]
     if unknown:
@@ -583,7 +606,7 @@ def audit(
         found = _structural_audit(lattice, chosen, k, max_leaks)
         method = "structural"
     else:
-        found = _general_audit(lattice, chosen, earlier, k, max_leaks)
+        found = _general_audit(lattice, chosen, earlier, k, max_leaks, keep_last)
         method = "exact_span"
     return AuditResult(safe=not found, leaks=tuple(found), method=method, k=k)
 
@@ -661,7 +684,7 @@ def plan_disclosure(
     method = "threshold"
     while True:
         try:
-            result = audit(lattice, shown, k=k, earlier=earlier, max_leaks=50)
+            result = audit(lattice, shown, k=k, earlier=earlier, max_leaks=50, protected=keep_last)
         except SpanTooLargeError:
             # Too large to prove exactly: hide what cannot be proven instead of guessing.
             for key in _unverifiable(lattice, shown, keep_last):
@@ -672,15 +695,13 @@ def plan_disclosure(
         if result.safe:
             break
         picked: dict[CellKey, Leak] = {}
-        touched: set[CellKey] = set()
         for leak in result.leaks:
-            cells_in_leak = {t.cell for t in leak.terms if t.release is None}
-            if result.method != "fast_path" and cells_in_leak & touched:
+            cells_in_leak = {t.cell for t in leak.terms if t.release is None} | set(leak.closing)
+            if cells_in_leak & picked.keys():
                 continue  # an earlier pick of this round may already close this one
-            choice = _pick(lattice, leak, shown, keep_last)
-            if choice is not None and choice not in picked:
+            # Otherwise its derivation survives this round's picks: it must be closed anyway.
+            for choice in _picks(lattice, leak, shown, keep_last):
                 picked[choice] = leak
-                touched |= cells_in_leak
         if not picked:
             raise ValueError("a leak remains that no current cell can close (earlier releases).")
         for key, leak in picked.items():
@@ -711,12 +732,18 @@ def _unverifiable(
     )
 
 
-def _pick(
+def _picks(
     lattice: CellLattice, leak: Leak, shown: set[CellKey], protected: frozenset[CellKey]
-) -> CellKey | None:
-    """The cell to hide for a leak: the smallest current cell in it, protected cells last."""
+) -> list[CellKey]:
+    """The cells to hide for a leak: the smallest current cell in it, protected cells last.
+
+    An exact-audit leak says which cells close it (``leak.closing``, chosen in the same order);
+    a fast-path or structural leak is closed by its smallest cell.
+    """
+    if leak.closing:
+        return [key for key in leak.closing if key in shown]
     current = [t.cell for t in leak.terms if t.release is None and t.cell in shown]
     if not current:
-        return None
+        return []
     free = [key for key in current if key not in protected] or current
-    return min(free, key=lambda key: _order(lattice.cell(key)))
+    return [min(free, key=lambda key: _order(lattice.cell(key)))]
