@@ -82,9 +82,11 @@ ORGANISATION_ID = "__organisation__"
 HISTOGRAM_BINS = 8
 MIN_TEAMS_FOR_LEADER_RELATION = 10
 # Unit × value cells go through the exact audit only up to this many atoms (membership
-# patterns): measured on bench data, planning took 0.3 s at 690 atoms, 1.3 s at 1,140, 2.8 s at
-# 1,640 and 11 s at 2,300 (the exact span search grows fast); beyond it they are hidden unheard.
-UNIT_CELL_ATOMS = 1200
+# patterns of the candidate cells); beyond it they are hidden unheard, with a note. Measured on
+# bench data (unit × gender and × position cells, one run each on a shared 2-core machine), the
+# sparse exact audit planned 690 atoms (3,000 people) in 0.05 s, 2,300 (10,000) in 0.5 s, 4,600
+# (20,000) in 0.9-1.7 s and 6,800 (30,000) in 2.9 s; the dense audit before it took 11 s at 2,300.
+UNIT_CELL_ATOMS = 7_000
 
 
 def sector_figure() -> SectorFigure:
