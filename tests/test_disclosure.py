@@ -372,6 +372,21 @@ def test_unit_by_value_cells_minus_their_sub_units_are_a_fast_path_leak() -> Non
     assert derivable_groups(independent_view(teams, TREE, {"g": gender}, shown), 12, 5)
 
 
+def test_an_analysts_unit_by_value_cell_yields_before_a_unit_every_leader_sees() -> None:
+    # Team a is all women, b has one man: a × g=w is team a itself, and with b, d × g=w and
+    # b × g=w the one man is derivable. Hiding the unit × value cells closes every derivation,
+    # so all units stay visible (the dense planner hid team a and kept a × g=w).
+    tree = {"org": None, "d": "org", "a": "d", "b": "d"}
+    teams = ["a"] * 5 + ["b"] * 8
+    gender = ["w"] * 12 + ["m"]
+    lattice = cells_for_report(teams, tree, {"g": gender}, unit_attributes=["g"])
+    plan = plan_disclosure(lattice, k=5)
+    assert {unit(u) for u in tree} <= plan.shown
+    assert not any(key.kind == "unit_attribute" for key in plan.shown)
+    shown = sorted(plan.shown)
+    assert not derivable_groups(independent_view(teams, tree, {"g": gender}, shown), 13, 5)
+
+
 # ----------------------------------------------------------------------------- plain words
 
 

@@ -208,6 +208,7 @@ class SparseSpan:
         solution: Mapping[int, Fraction],
         cost: Callable[[int], Any],
         allowed: Callable[[int], bool],
+        max_steps: int = 3,
     ) -> list[int]:
         """Generators to leave out so that a derivation's vector leaves the span, cheap first.
 
@@ -216,30 +217,35 @@ class SparseSpan:
         Two candidates, the cheaper kept (judged by their dearest generator):
 
         * the cheapest essential generator of the derivation, alone;
-        * a sequence: the cheapest allowed generator; while the last one taken is redundant,
-          rewrite the derivation without it (with a dependency that holds it), drop that
-          dependency, and take the cheapest essential generator of the new derivation, or the
-          cheapest one if none is essential yet.
+        * a sequence of at most ``max_steps``: the cheapest allowed generator; while the last
+          one taken is redundant, rewrite the derivation without it (with a dependency that
+          holds it), drop that dependency, and take the cheapest essential generator of the new
+          derivation, or the cheapest one if none is essential yet.
 
-        Returns the generators in the order taken (empty when no allowed generator is in the
-        derivation).
+        When neither closes the derivation, only the cheapest allowed generator is returned: the
+        caller audits again without it. Returns the generators in the order taken (empty when no
+        allowed generator is in the derivation).
         """
         derivation: dict[int, Fraction] = {j: Fraction(c) for j, c in solution.items() if c}
         holders = self._dependency_holders()
         essential = [j for j in derivation if allowed(j) and j not in holders]
-        sequence = self._closing_sequence(derivation, cost, allowed)
+        sequence, closed = self._closing_sequence(derivation, cost, allowed, max_steps)
         if essential:
             first = min(essential, key=cost)
-            if not sequence or cost(max(sequence, key=cost)) >= cost(first):
+            if not closed or cost(max(sequence, key=cost)) >= cost(first):
                 return [first]
-        return sequence
+        # Not closed within max_steps: only the first, cheapest generator (the next audit goes
+        # on from there), never a long chain through the dependencies.
+        return sequence if closed else sequence[:1]
 
     def _closing_sequence(
         self,
         derivation: dict[int, Fraction],
         cost: Callable[[int], Any],
         allowed: Callable[[int], bool],
-    ) -> list[int]:
+        max_steps: int,
+    ) -> tuple[list[int], bool]:
+        """The sequence of :meth:`closing`, and whether it closes the derivation."""
         base = self._dependency_holders()
         # Copy on write: only the dependencies and holder sets this derivation touches.
         dependencies: dict[int, dict[int, Fraction]] = {}
@@ -257,16 +263,16 @@ class SparseSpan:
             return dependencies[number]
 
         taken: list[int] = []
-        while True:
+        while len(taken) < max_steps:
             choices = [j for j in derivation if allowed(j)]
             if not choices:
-                return taken
+                return taken, False
             closing = [j for j in choices if not holders_of(j)] if taken else []
             s = min(closing or choices, key=cost)
             taken.append(s)
             with_s = sorted(holders_of(s))
             if not with_s:
-                return taken
+                return taken, True
             pivot = dependency(with_s[0])
             _subtract(derivation, pivot, derivation[s] / pivot[s])
             for number in with_s[1:]:
@@ -277,6 +283,7 @@ class SparseSpan:
                 _subtract(other, pivot, factor, holding=holding, number=number)
             for j in pivot:
                 holders_of(j).discard(with_s[0])
+        return taken, False
 
     def _dependency_holders(self) -> dict[int, tuple[int, ...]]:
         """For each generator in a dependency, the dependencies (by number) that hold it."""

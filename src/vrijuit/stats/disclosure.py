@@ -412,7 +412,7 @@ def _general_audit(
         [position[a] for a in members], int(used.sum()), transforms, n_generators=len(refs)
     )
 
-    def cost(j: int) -> tuple[bool, tuple[int, int, int, CellKey]]:
+    def cost(j: int) -> tuple[bool, tuple[bool, int, int, int, CellKey]]:
         # The suppression order of R3: protected cells last, then smallest, deepest, by name.
         return (refs[j][0] in protected, _order(lattice.cell(refs[j][0])))
 
@@ -616,9 +616,15 @@ def audit(
 # --------------------------------------------------------------------------------------------
 
 
-def _order(cell: Cell) -> tuple[int, int, int, CellKey]:
-    """Suppression order: smallest first, then deepest, then kind, then name (never respondents)."""
-    return (cell.n, -cell.depth, _KIND_ORDER[cell.key.kind], cell.key)
+def _order(cell: Cell) -> tuple[bool, int, int, int, CellKey]:
+    """Suppression order: the analysts' unit × value cells first, then smallest first, then
+    deepest, then kind, then name (never respondents).
+
+    Unit × value cells are a refinement only analysts see; when they open a difference, hiding
+    one of them keeps the units every leader sees and the organisation's breakdowns.
+    """
+    refinement = cell.key.kind == "unit_attribute"
+    return (not refinement, cell.n, -cell.depth, _KIND_ORDER[cell.key.kind], cell.key)
 
 
 def plan_disclosure(
