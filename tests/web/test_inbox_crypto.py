@@ -16,6 +16,7 @@ import stat
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,11 @@ def wave(org) -> Wave:  # type: ignore[no-untyped-def]
 
 def invitations(wave: Wave) -> list[Invitation]:
     return list(Invitation.objects.filter(wave=wave).order_by("pk"))
+
+
+def of_unit(wave: Wave, unit: Any) -> list[Invitation]:
+    """The invitations of one unit: a flush moves a unit only with k of its own entries."""
+    return [i for i in invitations(wave) if i.unit_id == unit.pk]
 
 
 def submit(invitation: Invitation, answers: dict[str, str] | None = None) -> bool:
@@ -162,7 +168,7 @@ def test_an_entry_moved_to_another_wave_does_not_decrypt_there(org, wave) -> Non
 def test_a_flush_destroys_the_key_of_every_batch_it_emptied_and_leftovers_keep_theirs(
     org, wave, key_dir, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    people = invitations(wave)
+    people = of_unit(wave, org.clinical)
     submit(people[0])
     submit(people[1])
     (batch,) = InboxBatch.objects.all()
@@ -183,8 +189,10 @@ def test_a_flush_destroys_the_key_of_every_batch_it_emptied_and_leftovers_keep_t
 def test_a_copy_of_the_inbox_taken_before_the_flush_cannot_be_decrypted_after_it(
     org, wave, key_dir, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    for invitation in invitations(wave)[:4]:
+    for invitation in of_unit(wave, org.clinical)[:4]:
         submit(invitation)
+    (lone,) = of_unit(wave, org.psychology)  # a unit's lone respondent: stays in the inbox
+    submit(lone)
     backup = raw_rows(ENTRY_TABLE)  # what a base backup or a WAL archive holds
 
     def read(row: dict[str, Any], key: bytes) -> dict[str, Any]:
@@ -203,7 +211,13 @@ def test_a_copy_of_the_inbox_taken_before_the_flush_cannot_be_decrypted_after_it
     assert all(read(row, keys[uuid.UUID(str(row["batch_id"]))])["answers"] for row in backup)
 
     assert flush(wave, django_capture_on_commit_callbacks) == 4
-    submit(invitations(wave)[5])  # a new batch, a new key: it opens none of the copy
+    # The lone entry waits under a new batch's key, as a new row; its old batch's key is gone
+    # although one of its entries is still waiting.
+    (waiting,) = InboxEntry.objects.all()
+    assert waiting.batch_id not in batch_ids
+    assert str(waiting.pk) not in {str(row["id"]) for row in backup}
+    assert inbox.open_entry(waiting)["unit"] == org.psychology.pk
+    submit(of_unit(wave, org.pedagogy)[0])  # joins the new batch: it opens none of the copy
     for batch_id in batch_ids:
         with pytest.raises(inbox_keys.KeyUnavailableError, match="no key file"):
             inbox_keys.load_key(batch_id)
@@ -268,7 +282,7 @@ def test_a_deleted_wave_leaves_only_orphans_that_are_cleaned_up(org, wave, key_d
 def test_a_missing_key_fails_the_flush_by_name_and_every_entry_survives(
     org, wave, key_dir, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    for invitation in invitations(wave)[:3]:
+    for invitation in of_unit(wave, org.clinical)[:3]:
         submit(invitation)
     (batch,) = InboxBatch.objects.all()
     key_file = key_dir / f"{batch.pk.hex}.key"
@@ -299,7 +313,7 @@ def test_a_missing_key_fails_the_flush_by_name_and_every_entry_survives(
 def test_a_submit_whose_open_batch_lost_its_key_starts_a_new_batch_and_nothing_is_lost(
     org, wave, key_dir, django_capture_on_commit_callbacks, caplog
 ) -> None:  # type: ignore[no-untyped-def]
-    people = invitations(wave)
+    people = of_unit(wave, org.clinical)
     submit(people[0])
     (broken,) = InboxBatch.objects.all()
     saved = (key_dir / f"{broken.pk.hex}.key").read_bytes()
@@ -373,7 +387,11 @@ def test_every_submitted_answer_is_either_waiting_with_its_key_or_flushed(
             stored += 1
         waiting = list(InboxEntry.objects.all())
         assert Response.objects.count() + len(waiting) == stored
-        assert len(waiting) < wave.k or step not in ("flush", "close-flush")
+        if step == "close-flush":
+            assert not waiting
+        elif step == "flush":  # no unit is left with k waiting
+            units = Counter(inbox.open_entry(entry)["unit"] for entry in waiting)
+            assert all(n < wave.k for n in units.values()), units
         for entry in waiting:
             assert inbox.open_entry(entry)["answers"]["SU1"] in range(1, 6)
         live = {b.pk.hex for b in InboxBatch.objects.all()}
@@ -382,6 +400,78 @@ def test_every_submitted_answer_is_either_waiting_with_its_key_or_flushed(
     assert Response.objects.filter(wave=wave).count() <= stored
     Response.objects.all().delete()
     InboxEntry.objects.all().delete()
+    InboxBatch.objects.update(sealed=True)
+    inbox.clean_up_keys()
+    Invitation.objects.update(responded=False)
+
+
+# --- A flush moves a unit only with k of its own entries ---------------------------------------
+
+
+def responses_per_unit(wave: Wave) -> Counter[int]:
+    return Counter(Response.objects.filter(wave=wave).values_list("unit_id", flat=True))
+
+
+def test_a_unit_s_lone_respondent_stays_in_the_inbox_while_other_units_flush(
+    org, wave, key_dir, django_capture_on_commit_callbacks, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Psychologie has one invitee. If their answers reached the reporting store with other
+    units' batch, the one Response of Psychologie would be theirs (their invitation is the
+    unit's only one marked responded)."""
+    (lone,) = of_unit(wave, org.psychology)
+    submit(lone, {"SU1": "1"})
+    for invitation in of_unit(wave, org.clinical)[:3]:
+        submit(invitation)
+    for invitation in of_unit(wave, org.pedagogy)[:2]:
+        submit(invitation)
+    assert flush(wave, django_capture_on_commit_callbacks) == 3
+    assert responses_per_unit(wave) == {org.clinical.pk: 3}
+    waiting = Counter(inbox.open_entry(e)["unit"] for e in InboxEntry.objects.all())
+    assert waiting == {org.psychology.pk: 1, org.pedagogy.pk: 2}
+    assert flush(wave, django_capture_on_commit_callbacks) == 0  # nothing new: nothing moves
+    submit(of_unit(wave, org.pedagogy)[2])
+    assert flush(wave, django_capture_on_commit_callbacks) == 3
+    assert responses_per_unit(wave) == {org.clinical.pk: 3, org.pedagogy.pk: 3}
+    (still,) = InboxEntry.objects.all()
+    assert inbox.open_entry(still)["answers"]["SU1"] == 1  # waiting, encrypted, unchanged
+    assert key_files(key_dir) == {f"{still.batch_id.hex}.key"}
+    # At the close it moves: the invitations that could point at it are erased then.
+    monkeypatch.setattr(services, "_compute_results", lambda w: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_wave(wave)
+    assert responses_per_unit(wave)[org.psychology.pk] == 1
+    assert not InboxEntry.objects.exists() and key_files(key_dir) == set()
+
+
+@hsettings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(st.one_of(st.integers(0, 9), st.just("flush")), min_size=1, max_size=30))
+def test_until_the_close_every_unit_has_no_responses_or_at_least_k(
+    wave, key_dir, django_capture_on_commit_callbacks, steps
+) -> None:  # type: ignore[no-untyped-def]
+    """Any sequence of submits and flushes: every unit's number of Responses is 0 or at least
+    k, and it only ever grows by k or more; at the close every stored answer is a Response."""
+    people = invitations(wave)
+    stored = 0
+    seen: Counter[int] = Counter()
+    for step in steps:
+        if step == "flush":
+            flush(wave, django_capture_on_commit_callbacks)
+        elif submit(people[step], {"SU1": "3"}):
+            stored += 1
+        now = responses_per_unit(wave)
+        for unit, n in now.items():
+            assert n >= wave.k, (unit, n)
+            assert n == seen[unit] or n - seen[unit] >= wave.k, (unit, seen[unit], n)
+        seen = now
+        assert Response.objects.count() + InboxEntry.objects.count() == stored
+    # The close moves the rest (in the same transaction that erases the participation marks).
+    assert services.flush_inbox(wave, closing=True) == stored - sum(seen.values())
+    assert Response.objects.count() == stored
+    Response.objects.all().delete()
     InboxBatch.objects.update(sealed=True)
     inbox.clean_up_keys()
     Invitation.objects.update(responded=False)
@@ -423,7 +513,7 @@ def test_first_submits_racing_to_open_a_batch_all_land_in_valid_batches(org, key
     add_people(org.clinical, 5, "clin")
     wave = make_wave(org)
     services.launch_wave(wave)
-    people = invitations(wave)[:6]
+    people = of_unit(wave, org.clinical)[:6]
     results: list[bool] = []
     errors = run_together(
         [lambda i=i: results.append(submit(i, {"SU1": "3"})) for i in people]  # type: ignore[misc]
@@ -457,8 +547,8 @@ def test_submits_racing_with_flushes_lose_nothing_and_leave_no_key(org, key_dir)
         return run
 
     def flusher() -> None:
-        while not done.is_set() or InboxEntry.objects.filter(wave=wave).count() >= wave.k:
-            services.flush_inbox(wave)
+        # After the submits, flush until a flush moves nothing (no unit has k waiting).
+        while services.flush_inbox(wave) or not done.is_set():
             time.sleep(0.002)
 
     thirds = [people[i::3] for i in range(3)]

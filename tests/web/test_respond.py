@@ -10,6 +10,7 @@ import random
 import re
 import threading
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -438,14 +439,20 @@ def submit_many(tokens: dict[str, str], count: int) -> list[str]:
     return order
 
 
-def test_flush_waits_for_k_then_moves_a_shuffled_batch_and_deletes_the_inbox(opened) -> None:  # type: ignore[no-untyped-def]
+def test_flush_waits_for_k_of_a_unit_then_moves_them_and_deletes_them_from_the_inbox(
+    org, opened
+) -> None:  # type: ignore[no-untyped-def]
     wave, tokens = opened
-    submit_many(tokens, 2)
+    clinical = {a: t for a, t in tokens.items() if a.startswith("clin")}
+    submit_many(clinical, 2)
     assert services.flush_inbox(wave) == 0  # 2 < k = 3: nothing moves
     assert not Response.objects.exists() and InboxEntry.objects.count() == 2
     submit_many({a: t for a, t in tokens.items() if a.startswith("ped")}, 1)
+    assert services.flush_inbox(wave) == 0  # 3 waiting, but no unit has 3 of its own
+    submit_many(clinical, 3)  # the third of Team Klinisch
     assert services.flush_inbox(wave) == 3
-    assert Response.objects.count() == 3 and not InboxEntry.objects.exists()
+    assert Response.objects.count() == 3 and InboxEntry.objects.count() == 1  # ped0 waits
+    assert {r.unit_id for r in Response.objects.all()} == {org.clinical.pk}
     response = Response.objects.first()
     assert response.period == "2025-najaar" and response.pseudonym is None  # type: ignore[union-attr]
     assert isinstance(response.pk, uuid.UUID) and response.pk.version == 4  # type: ignore[union-attr]
@@ -536,9 +543,11 @@ def test_no_stored_row_carries_a_person_id_timestamp_ip_or_token(
         assert not any(f"'{p}'" in text for p in people)
         assert "127.0.0.1" not in text and ":" not in str(payload.get("period", ""))
         assert payload.get("pseudonym") is None  # anonymous mode
-    # Flush never moves fewer than k unless closing.
-    pending = InboxEntry.objects.count()
-    assert pending == 0 or (pending < wave.k and not closing)
+    # Flush never moves fewer than k of a unit unless closing.
+    pending = Counter(inbox.open_entry(e)["unit"] for e in InboxEntry.objects.all())
+    assert not pending or (max(pending.values()) < wave.k and not closing)
+    per_unit = Counter(r.unit_id for r in Response.objects.all())
+    assert closing or all(n >= wave.k for n in per_unit.values())
     Response.objects.all().delete()
     InboxEntry.objects.all().delete()
     Invitation.objects.update(responded=False)
@@ -558,11 +567,11 @@ def test_the_order_of_responses_does_not_follow_the_order_of_submission(
     identical = 0
     runs = 200
     for _ in range(runs):
-        for position, invitation in enumerate(invitations):
+        for position, _invitation in enumerate(invitations):
             inbox.put(
                 wave,
                 {
-                    "unit": invitation.unit_id,
+                    "unit": org.clinical.pk,  # one unit: the flush moves a unit's k together
                     "attributes": {},
                     "answers": {"SU2": position},
                 },

@@ -287,11 +287,13 @@ def test_response_rates_only_for_groups_of_at_least_k(
     org, wave, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     launch(wave, django_capture_on_commit_callbacks)
-    for invitation in Invitation.objects.all()[:6]:
+    for invitation in Invitation.objects.filter(unit=org.clinical):
         services.submit_response(invitation.pk, {})
+    lone = Invitation.objects.get(unit=org.psychology)
+    services.submit_response(lone.pk, {})  # the unit's only invitee: waits in the inbox
     services.flush_inbox(wave)
     rates = {rate.unit: rate for rate in services.response_rates(wave)}
-    assert rates[org.root].invited == 10 and rates[org.root].responded == 6
+    assert rates[org.root].invited == 10 and rates[org.root].responded == 5
     # Psychologie: the leader (1) + Team Klinisch (staff + 4) = 6 invitees; the team has 5, so
     # Psychologie minus its team is 1 person: the team's rate is hidden (or the parent's is).
     assert rates[org.clinical].invited == 5
@@ -341,7 +343,7 @@ def test_worker_runs_due_jobs_and_claims_each_wave_once(
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(services, "_compute_results", lambda w: None)
     launch(wave, django_capture_on_commit_callbacks)
-    for invitation in Invitation.objects.all()[:3]:
+    for invitation in Invitation.objects.filter(unit=org.clinical)[:3]:
         services.submit_response(invitation.pk, {})
     assert worker.run_once() == 1
     assert wave.responses.count() == 3  # flushed: 3 = k

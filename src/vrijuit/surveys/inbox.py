@@ -9,7 +9,9 @@ Life cycle (docs/surveys.md, "The inbox's keys"):
    entry joins these batches any more; the next submit starts a new one.
 3. ``open_entries`` decrypts every entry of the wave, or raises ``InboxKeyError`` naming the
    wave and the batches it cannot open, before anything is moved.
-4. ``clean_up_keys`` (after the flush commits, and on every worker pass) destroys the key and
+4. ``carry_over`` (inside the flush, when entries of some units stay behind): re-encrypts them
+   as new rows of a new batch with a new key, so the sealed batches empty completely.
+5. ``clean_up_keys`` (after the flush commits, and on every worker pass) destroys the key and
    the row of every sealed batch with no entries left, and key files without a batch row.
 
 The locking that makes step 4 safe is in ``services.submit_response`` and ``flush_inbox``:
@@ -20,6 +22,7 @@ FOR SHARE while it writes, so an entry can never be added to a batch after its f
 from __future__ import annotations
 
 import logging
+import random
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -96,6 +99,36 @@ def _open_batch_with_key(wave: Wave) -> tuple[InboxBatch, bytes]:
     batch_id = uuid.uuid4()
     key = inbox_keys.create_key(batch_id)  # on disk before the row can commit
     return InboxBatch.objects.create(id=batch_id, wave=wave), key
+
+
+def carry_over(
+    wave: Wave, staying: list[tuple[InboxEntry, dict[str, Any]]], rng: random.Random
+) -> InboxBatch:
+    """Move the entries that stay in the inbox to a new open batch with a new key.
+
+    Call inside the flush's transaction, after ``seal_open_batches``. Why: a flush moves only
+    the units that have k entries waiting; if the others kept their old batch, that batch's key
+    would outlive the flush, and a copy of the inbox taken before it (a backup, a WAL segment)
+    would stay readable, the moved entries included. So the staying payloads are encrypted
+    again, under new entry ids (an old copy's row id leads nowhere) and in a shuffled order,
+    and the old rows are deleted: every sealed batch is then empty and its key is destroyed
+    after the commit. New submits join the new batch.
+    """
+    batch_id = uuid.uuid4()
+    key = inbox_keys.create_key(batch_id)  # on disk before the row can commit
+    batch = InboxBatch.objects.create(id=batch_id, wave=wave)
+    InboxEntry.objects.filter(pk__in=[entry.pk for entry, _payload in staying]).delete()
+    payloads = [payload for _entry, payload in staying]
+    rng.shuffle(payloads)
+    renewed = []
+    for payload in payloads:
+        entry_id = uuid.uuid4()
+        ciphertext = inbox_crypto.encrypt(
+            key, payload, entry_id=entry_id, wave_id=wave.pk, batch_id=batch.pk
+        )
+        renewed.append(InboxEntry(id=entry_id, wave=wave, batch=batch, ciphertext=ciphertext))
+    InboxEntry.objects.bulk_create(renewed)
+    return batch
 
 
 def seal_open_batches(wave: Wave) -> int:

@@ -29,6 +29,13 @@ _KEY_SUFFIX = ".key"
 _TEMP_SUFFIX = ".tmp"
 
 
+class KeyStoreUnavailableError(ImproperlyConfigured):
+    """No new key can be written: the key directory is not set, cannot be made, or is not
+    writable. A submit that meets this stores nothing (its transaction rolls back) and the
+    respondent is asked to try again later; the message names the directory and the problem,
+    never an answer."""
+
+
 class KeyUnavailableError(Exception):
     """A batch's key file is missing, unreadable or not a key. The message names the file and
     the problem; it never contains key bytes."""
@@ -37,7 +44,7 @@ class KeyUnavailableError(Exception):
 def key_directory() -> Path:
     directory = settings.INBOX_KEY_DIR
     if directory is None:
-        raise ImproperlyConfigured(
+        raise KeyStoreUnavailableError(
             "VRIJUIT_INBOX_KEY_DIR is not set: the survey inbox needs a key directory on local "
             "disk, outside every backup (docs/configuration.md)."
         )
@@ -50,8 +57,19 @@ def key_path(batch_id: uuid.UUID) -> Path:
 
 def create_key(batch_id: uuid.UUID) -> bytes:
     """A new random key for ``batch_id``, on disk before this returns (the caller inserts the
-    batch row afterwards, so a committed batch always had its key written first)."""
+    batch row afterwards, so a committed batch always had its key written first).
+
+    Raises ``KeyStoreUnavailableError`` when the directory cannot be made or written to."""
     directory = key_directory()
+    try:
+        return _write_new_key(directory, batch_id)
+    except OSError as error:
+        raise KeyStoreUnavailableError(
+            f"cannot write a new inbox key in {directory}: {error.strerror or error}"
+        ) from None
+
+
+def _write_new_key(directory: Path, batch_id: uuid.UUID) -> bytes:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
     temporary = directory / f".{batch_id.hex}.{secrets.token_hex(4)}{_TEMP_SUFFIX}"

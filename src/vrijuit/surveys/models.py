@@ -4,7 +4,8 @@ The data contract with the results app (``vrijuit.results``) is this module. The
 (docs/surveys.md, and the design's "Identity separation") shapes every field here:
 
 * ``Invitation`` knows the person, but stores only the SHA-256 of its token, and a bare
-  ``responded`` flag (no time) that no page or export ever shows.
+  ``responded`` flag (no time) that no page or export ever shows. When the wave closes, all of
+  that is erased: a closed wave's invitation keeps only its wave and unit.
 * ``InboxEntry`` and ``Response`` know no person, no time, no IP address, no token: a random UUID,
   the wave, the launch-time unit and coarsened attributes, the answers. ``Response`` carries the
   wave's *period* label instead of a timestamp. An ``InboxEntry`` holds all of that encrypted
@@ -166,18 +167,38 @@ class Wave(models.Model):
 
 
 class Invitation(models.Model):
-    """One person invited to one wave, with the launch-time snapshot of unit and attributes."""
+    """One person invited to one wave, with the launch-time snapshot of unit and attributes.
+
+    What each field is for, and how long it is kept (``services.erase_participation`` empties
+    every field but ``wave`` and ``unit`` in the transaction that closes the wave):
+
+    * ``wave``, ``unit`` (kept): the invited counts per unit of the response rates, for as long
+      as the wave exists. The unit is the launch snapshot's, as the Responses carry it.
+    * ``person``, ``language``, ``token_hash``, ``sent_on``, ``reminders_sent`` (until close):
+      sending the invitation and the reminders, and recognising the link.
+    * ``attributes``, ``leads_unit`` (until close): what a submit puts in the encrypted inbox
+      payload, and which part of the questionnaire the person sees.
+    * ``responded`` (until close): the reminders skip those who answered, and a second submit
+      stores nothing. Joined with the Responses of a unit it could point at a person, which is
+      why the flush moves a unit only with k of its own answers and why it is erased at close.
+
+    A closed wave's invitation therefore says only "someone in this unit was invited".
+    """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True)  # SHA-256 hex; never the token
+    # NULL once the wave is closed (erased).
+    person = models.ForeignKey(
+        Person, null=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # SHA-256 hex, never the token; NULL once the wave is closed.
+    token_hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     attributes = models.JSONField(default=dict)  # coarsened at launch
     leads_unit = models.BooleanField(default=False)  # gets the leaders-only block
     language = models.CharField(max_length=2, default="nl")
     sent_on = models.DateField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
-    # Never shown on any page or export; only reminders read it.
+    # Never shown on any page or export; only reminders and the submit read it.
     responded = models.BooleanField(default=False)
 
     class Meta:

@@ -216,12 +216,13 @@ def _send_on_commit(mails: list[_Mail]) -> None:
 
 def _mail_for(invitation: Invitation, template: str) -> _Mail:
     """Issue a fresh token (the old link stops working) and address the mail to the person."""
+    person = _person_of(invitation)
     token = new_token()
     invitation.token_hash = hash_token(token)
     wave = invitation.wave
     with translation.override(invitation.language):
         context = {
-            "name": invitation.person.name,
+            "name": person.name,
             "wave_title": wave.title,
             "closes_on": wave.closes_on,
             "url": respond_url(token),
@@ -229,7 +230,15 @@ def _mail_for(invitation: Invitation, template: str) -> _Mail:
             "mode": wave.mode,
             "k": wave.k,
         }
-    return _Mail(invitation.person.email, invitation.language, template, context)
+    return _Mail(person.email, invitation.language, template, context)
+
+
+def _person_of(invitation: Invitation) -> Person:
+    # Only a closed wave's invitations have no person (erased), and nothing mails or takes
+    # answers for a closed wave; this says so if that ever changes.
+    if invitation.person is None:
+        raise ValueError(f"invitation {invitation.pk} belongs to a closed wave: no person")
+    return invitation.person
 
 
 def send_due_invitations(wave: Wave, *, today: date | None = None) -> int:
@@ -240,7 +249,9 @@ def send_due_invitations(wave: Wave, *, today: date | None = None) -> int:
     mails = []
     with transaction.atomic():
         pending = (
-            Invitation.objects.select_for_update()
+            # Not the person's row: an erased invitation has none, and PostgreSQL cannot lock
+            # the nullable side of the outer join that makes.
+            Invitation.objects.select_for_update(of=("self", "wave"))
             .select_related("person", "wave")
             .filter(wave=wave, sent_on__isnull=True)
         )
@@ -271,7 +282,9 @@ def send_reminders(wave: Wave, *, today: date | None = None) -> int:
         if wave.status != Status.OPEN:
             return 0
         pending = (
-            Invitation.objects.select_for_update()
+            # Not the person's row: an erased invitation has none, and PostgreSQL cannot lock
+            # the nullable side of the outer join that makes.
+            Invitation.objects.select_for_update(of=("self", "wave"))
             .select_related("person", "wave")
             .filter(
                 wave=wave,
@@ -330,7 +343,7 @@ def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
             "answers": answers,
         }
         if wave.mode == Mode.CONFIDENTIAL:
-            payload["pseudonym"] = pseudonym(invitation.person)
+            payload["pseudonym"] = pseudonym(_person_of(invitation))
         # After the UPDATE above on purpose: on SQLite this transaction now holds the database's
         # only write lock, so no flush can seal the open batch between our read and our commit.
         inbox.put(wave, payload)
@@ -359,24 +372,36 @@ def _wave_open_for_submit(wave_id: int) -> bool:
 
 
 def flush_inbox(wave: Wave, *, closing: bool = False, rng: random.Random | None = None) -> int:
-    """Move the inbox into ``Response`` in one shuffled batch of at least k (all of it when
-    closing), then delete it. Returns the number of responses written.
+    """Move into ``Response`` every waiting entry of each reporting unit that has at least k
+    waiting (all of them when closing), in one shuffled batch; the rest keep waiting, encrypted.
+    Returns the number of responses written.
 
-    The wave's open inbox batch is sealed first (new submits start a new one); every entry is
-    decrypted before anything is written, and a missing or wrong key raises
-    ``inbox.InboxKeyError`` with nothing moved. After the commit the keys of the emptied
-    batches are destroyed, so a copy of the inbox taken before can no longer be read.
+    Why per unit: a database administrator sees which invitations are marked ``responded``, and
+    every Response names its unit. If a unit's lone respondent could reach the reporting store
+    in a batch filled up by other units, the one Response of that unit would be theirs. Moving
+    a unit only with k or more of its own entries keeps every unit's count of Responses at 0 or
+    at least k until the wave closes, and each later step at least k. The reporting unit is the
+    unit the Response will carry (the launch snapshot's unit, ``payload["unit"]``): that is what
+    the join uses, so grouping by any coarser cell would not protect (docs/surveys.md).
+
+    Every entry is decrypted before anything is written; a missing or wrong key raises
+    ``inbox.InboxKeyError`` with nothing moved. When something moves, the open batches are
+    sealed, the staying entries are encrypted again under a new batch's key
+    (``inbox.carry_over``), and after the commit the keys of the emptied batches are destroyed,
+    so a copy of the inbox taken before can no longer be read.
     """
     rng = rng or random.SystemRandom()
     with transaction.atomic():
         # FOR UPDATE: waits for the submits in flight, keeps new ones out until we commit.
         wave = Wave.objects.select_for_update().get(pk=wave.pk)
-        waiting = InboxEntry.objects.filter(wave=wave).count()
-        if waiting < wave.k and not closing:
-            return 0
-        inbox.seal_open_batches(wave)
+        if not closing and InboxEntry.objects.filter(wave=wave).count() < wave.k:
+            return 0  # no unit can have k waiting: not even worth decrypting
         opened = inbox.open_entries(wave)
-        rng.shuffle(opened)
+        moving, staying = _ready_to_move(opened, wave.k, closing=closing)
+        if not moving:
+            return 0  # nothing sealed, nothing changed: the open batch keeps taking submits
+        inbox.seal_open_batches(wave)
+        rng.shuffle(moving)
         Response.objects.bulk_create(
             Response(
                 wave=wave,
@@ -386,17 +411,36 @@ def flush_inbox(wave: Wave, *, closing: bool = False, rng: random.Random | None 
                 answers=payload["answers"],
                 pseudonym=payload.get("pseudonym"),
             )
-            for _entry, payload in opened
+            for _entry, payload in moving
         )
-        InboxEntry.objects.filter(pk__in=[entry.pk for entry, _payload in opened]).delete()
+        InboxEntry.objects.filter(pk__in=[entry.pk for entry, _payload in moving]).delete()
+        if staying:
+            inbox.carry_over(wave, staying, rng)
         # Only once the move is committed: destroying a key before would lose its answers if
         # the commit failed.
         transaction.on_commit(inbox.clean_up_keys)
-    return len(opened)
+    return len(moving)
+
+
+Opened = list[tuple[InboxEntry, dict[str, Any]]]
+
+
+def _ready_to_move(opened: Opened, k: int, *, closing: bool) -> tuple[Opened, Opened]:
+    """(entries to move now, entries that stay): a unit moves when k or more of its entries
+    wait, or when the wave closes."""
+    by_unit: dict[int, Opened] = {}
+    for entry, payload in opened:
+        by_unit.setdefault(int(payload["unit"]), []).append((entry, payload))
+    moving: Opened = []
+    staying: Opened = []
+    for entries in by_unit.values():
+        (moving if closing or len(entries) >= k else staying).extend(entries)
+    return moving, staying
 
 
 def close_wave(wave: Wave) -> None:
-    """Flush everything, close the wave, then compute its results (``vrijuit.results``)."""
+    """Flush everything, erase what could link people to responses, close the wave, then
+    compute its results (``vrijuit.results``)."""
     with transaction.atomic():
         wave = Wave.objects.select_for_update().get(pk=wave.pk)
         if wave.status == Status.CLOSED:
@@ -404,10 +448,37 @@ def close_wave(wave: Wave) -> None:
         if wave.status == Status.DRAFT:
             raise ValidationError(_("A wave that was never launched cannot be closed."))
         flush_inbox(wave, closing=True)
+        erase_participation(wave)
         wave.status = Status.CLOSED
         wave.closed_at = timezone.now()
         wave.save(update_fields=["status", "closed_at"])
     _compute_results(wave)
+
+
+def erase_participation(wave: Wave) -> int:
+    """Reduce the wave's invitations to what a closed wave still needs: its wave and its unit
+    (the invited counts of the response rates). Returns the number of invitations.
+
+    Why: while the wave is open, ``responded`` (for reminders) and the launch snapshot (for the
+    inbox payload) must be kept, and a database administrator could join them with the
+    Responses of a unit. After the close nobody needs them, so the person, the token's hash,
+    the ``responded`` flag, the attributes, leadership, language, sending date and reminder
+    count are all erased, in the transaction that moves the last entries. (Migration
+    ``surveys.0006`` did the same for the waves closed before.)"""
+    return Invitation.objects.filter(wave=wave).update(**ERASED_INVITATION)
+
+
+# What an invitation of a closed wave holds besides its wave and unit (models.Invitation).
+ERASED_INVITATION: dict[str, Any] = {
+    "person": None,
+    "token_hash": None,
+    "responded": False,
+    "attributes": {},
+    "leads_unit": False,
+    "language": "",
+    "sent_on": None,
+    "reminders_sent": 0,
+}
 
 
 def _compute_results(wave: Wave) -> None:
