@@ -27,6 +27,7 @@ import vrijuit.respond
 from vrijuit.stats.instruments import load_instrument
 from vrijuit.surveys import inbox, services
 from vrijuit.surveys.models import InboxEntry, Invitation, Response
+from vrijuit.web.logging import SkipPrivatePaths
 from web.matrix_rows_surveys import add_people, make_wave
 from web.test_surveys import launch, tokens_of
 
@@ -387,6 +388,73 @@ def test_a_retried_or_changed_submit_creates_no_duplicate(opened) -> None:  # ty
     tab_a.post(url, all_answers("2"))
     tab_b.post(url, all_answers("5"))
     assert InboxEntry.objects.count() == 2
+
+
+def unusable_key_directory(kind: str, tmp_path: Path) -> Path:
+    """A key directory no key can be written to: read-only, or "below" a regular file."""
+    if kind == "under-a-file":
+        blocker = tmp_path / "a-file"
+        blocker.write_text("")
+        return blocker / "inbox-keys"
+    directory = tmp_path / "read-only-keys"
+    directory.mkdir(mode=0o500)
+    probe = directory / "probe"
+    try:
+        probe.write_bytes(b"")
+    except PermissionError:
+        return directory
+    probe.unlink()
+    pytest.skip("this user writes into read-only directories (root): see 'under-a-file'")
+
+
+@pytest.mark.parametrize("kind", ["read-only", "under-a-file"])
+def test_a_key_store_that_fails_gives_a_clear_page_and_stores_nothing(
+    opened, settings, tmp_path, caplog, kind
+) -> None:  # type: ignore[no-untyped-def]
+    wave, tokens = opened
+    writable = settings.INBOX_KEY_DIR
+    settings.INBOX_KEY_DIR = unusable_key_directory(kind, tmp_path)
+    client = begin(tokens["clin0@example.org"])
+    answers = all_answers("4")
+    with caplog.at_level(logging.ERROR):
+        response = client.post(reverse("respond:questions"), answers)
+    assert response.status_code == 503 and response["Retry-After"] == "900"
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    )
+    page = page_of(response)
+    assert page.by_id("respond-not-saved").tag == "h1"
+    text = " ".join(response.content.decode().split())
+    assert "Je antwoorden zijn niet opgeslagen en er is niets over jou vastgelegd" in text
+    assert "Je antwoorden staan nog in dit browsertabblad" in text
+    # The confirmation's draft-clearing script is not on this page: the tab keeps the draft.
+    assert not page.select("script") and 'id="respond-received"' not in text
+    assert page.select("a", href=reverse("respond:questions"))
+    # Nothing stored, not even the participation mark.
+    assert not InboxEntry.objects.exists()
+    assert not Invitation.objects.filter(responded=True).exists()
+    # One line for the operator: the wave and the directory's problem, no answer content.
+    # (django.request's "Service Unavailable: /respond/..." is dropped by the handlers' filter.)
+    (record,) = [r for r in caplog.records if r.name == "vrijuit.respond.views"]
+    assert record.levelno == logging.ERROR and record.exc_info is None
+    message = record.getMessage()
+    assert f"wave {wave.pk}" in message and str(settings.INBOX_KEY_DIR.parent) in message
+    for content in ("SU1", "answers'", "clin0", "contract", "temporary", "invitation"):
+        assert content not in message, content
+    silent = SkipPrivatePaths()
+    assert silent.filter(record)
+    assert not any(silent.filter(r) for r in caplog.records if r.name == "django.request")
+    # In English too.
+    client.post(reverse("web:switch_language"), {"language": "en", "next": "/respond/questions/"})
+    english = " ".join(client.post(reverse("respond:questions"), answers).content.decode().split())
+    assert "Your answers were not saved, and nothing about you was stored" in english
+    assert "Please try again later" in english
+    # Once the key store works again, the same tab sends the same answers.
+    settings.INBOX_KEY_DIR = writable
+    assert client.post(reverse("respond:questions"), answers).status_code == 302
+    assert (
+        InboxEntry.objects.count() == 1 and Invitation.objects.filter(responded=True).count() == 1
+    )
 
 
 def test_answers_out_of_range_are_refused_and_nothing_is_stored(opened) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ same-origin`` and ``Cache-Control: no-store``. See docs/surveys.md.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,9 +23,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from vrijuit.respond.forms import CodeForm
-from vrijuit.surveys import services
+from vrijuit.surveys import inbox_keys, services
 from vrijuit.surveys.forms import ATTRIBUTE_LABELS
 from vrijuit.surveys.models import Invitation, Status
+
+log = logging.getLogger(__name__)
 
 INVITATION_KEY = "respond_invitation"  # the invitation id, until the answers are submitted
 DONE_KEY = "respond_done"  # "these answers were received": the stored confirmation
@@ -138,6 +141,8 @@ def questions(request: HttpRequest) -> HttpResponse:
             services.submit_response(invitation.pk, chosen)
         except ValidationError as problem:
             error = " ".join(problem.messages)
+        except inbox_keys.KeyStoreUnavailableError as problem:
+            return _not_saved(request, invitation, problem)
         else:
             return _finish(request)
     wave = invitation.wave
@@ -152,6 +157,25 @@ def questions(request: HttpRequest) -> HttpResponse:
         "unit_labels": [ATTRIBUTE_LABELS[a] for a in wave.unit_attributes],
     }
     return render(request, "respond/questions.html", context)
+
+
+def _not_saved(request: HttpRequest, invitation: Invitation, problem: Exception) -> HttpResponse:
+    """The inbox's key directory is missing or not writable: the submit's transaction rolled
+    back, so nothing was stored (not even ``responded``) and a later retry works.
+
+    The respondent gets a page that says so, not a 500; the session keeps the invitation and
+    the page does not run the script that clears the tab's draft. The operator gets one log
+    line naming the wave and the directory's problem: no answer, no invitation, no person.
+    """
+    log.error(
+        "respond: answers for wave %s were not stored, the respondent was asked to try again "
+        "later: %s",
+        invitation.wave_id,
+        problem,
+    )
+    response = render(request, "respond/not_saved.html", status=503)
+    response["Retry-After"] = "900"  # seconds; the page suggests a quarter of an hour
+    return response
 
 
 @no_trace
