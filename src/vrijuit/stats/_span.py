@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from vrijuit.stats._sparse_span import PRIME
+from vrijuit.stats._sparse_span import PRIME, SpanTooLargeError
 
 __all__ = ["PRIME", "Span", "SpanTest", "SpanTooLargeError", "find_small_derivable"]
 
@@ -38,10 +38,6 @@ MAX_HALVES = 8_000_000
 MAX_MATCHES = 2_000_000
 _SAFE_INT = 2**62
 _SEED = 20240501
-
-
-class SpanTooLargeError(ValueError):
-    """The exact search would exceed its size limits."""
 
 
 def _eliminate(generators: IntArray) -> tuple[npt.NDArray[Any], list[int]]:

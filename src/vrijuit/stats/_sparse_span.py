@@ -38,12 +38,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PRIME", "SparseSpan"]
+__all__ = ["PRIME", "SpanTooLargeError", "SparseSpan"]
 
 IntArray = npt.NDArray[np.int64]
 
 PRIME = 2**61 - 1  # a Mersenne prime: sums of four residues still fit in an int64
 _SEED = 20240501
+
+
+class SpanTooLargeError(ValueError):
+    """The exact search would exceed its limits (the caller hides what it cannot prove)."""
 
 
 @dataclass(frozen=True)
@@ -413,6 +417,7 @@ def _random_kernel_vector(
                 total += entry * values[a]
         p = row[pivot] % PRIME
         if p == 0:
-            raise ArithmeticError("a pivot is divisible by the hashing prime.")
+            # Cannot happen with the tiny pivots of 0/1 cells; refused (so hidden), not guessed.
+            raise SpanTooLargeError("a pivot is divisible by the hashing prime.")
         values[pivot] = (-total * pow(p, -1, PRIME)) % PRIME
     return np.asarray(values, dtype=np.int64)
