@@ -1,13 +1,18 @@
-"""Exact span arithmetic for the differencing audit: integers and fractions, never floats.
+"""Exact span arithmetic for the differencing audit: the search for small derivable unions, and
+the dense kernel of the structural audit. Integers and fractions, never floats.
 
 A group of respondents can be computed from shown cells exactly when its membership vector lies
 in the linear span of the shown cells' membership vectors. Over *atoms* (respondents with the same
 cell memberships) a vector ``v`` lies in the row space of the generator matrix ``M`` if and only if
-it is orthogonal to every vector of the kernel of ``M``. This module computes a kernel basis with
-fraction-free integer elimination, gives every atom its kernel coordinates as a tuple of Python
-integers (exact and hashable), and searches the small unions of atoms whose coordinates sum to
-zero by meet-in-the-middle: a union of at most ``k - 1`` atoms splits into two halves of at most
-``ceil((k - 1) / 2)`` atoms, so halves are enumerated once and matched through a hash table.
+it is orthogonal to every vector of the kernel of ``M``.
+
+* :func:`find_small_derivable` searches the unions of at most ``k - 1`` people whose atoms' hashes
+  — their coordinates of a kernel vector, modulo the prime ``PRIME`` — sum to zero, by number of
+  atoms and meet-in-the-middle, and confirms each hit exactly. It works with any :class:`Span`:
+  the sparse one of the general audit (:mod:`vrijuit.stats._sparse_span`) or :class:`SpanTest`.
+* :class:`SpanTest` computes a dense kernel basis with fraction-free integer Gauss–Jordan
+  elimination. The structural audit uses it on its small reduced problems; the tests use it as the
+  oracle of the sparse elimination.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ The rules (``docs/anonymity.md``):
 * **R2** no group of 1..k−1 respondents may be derivable as a linear combination of shown cells
   (team minus one member, parent minus its children, cross-tab margins), also together with the
   cells of earlier releases and over the union of every role's view;
-* **R3** while R2 fails, the smallest cell taking part in the derivation is suppressed; the grand
-  total is kept; ties are broken by depth and then by the cell's name, never by respondents;
+* **R3** while R2 fails, cells taking part in the derivation are suppressed: the analysts' unit ×
+  value cells first, then the smallest; the grand total is kept; ties are broken by depth, kind
+  and the cell's name, never by respondents;
 * **R4** decisions use memberships and counts only: no function here accepts answers;
 * **R5** fast paths find the common leaks (a residual of a unit minus its shown children) without
   linear algebra; the exact audit is the gate after them;
@@ -17,11 +18,13 @@ The rules (``docs/anonymity.md``):
 
 How R2 is decided exactly. Respondents are grouped into *atoms*, one per pattern of memberships of
 the shown cells; every derivable group is a union of atoms. A group is derivable iff its indicator
-over atoms lies in the row space of the shown cells' indicators, which is tested with exact integer
-elimination (:mod:`vrijuit.stats._span`). For the common release (the unit tree plus organisation ×
-attribute cells) a structural argument first proves most of the space safe; only residuals that
-hold rare attribute combinations go to the exact checker. See ``docs/anonymity.md`` for the proofs
-and what is exact versus refused.
+over atoms lies in the row space of the shown cells' indicators, which is tested with exact sparse
+integer elimination (:mod:`vrijuit.stats._sparse_span`) and a search for small unions whose
+hashes, coordinates of a kernel vector, sum to zero (:mod:`vrijuit.stats._span`), every hit
+confirmed exactly. For the common release (the unit tree plus organisation × attribute cells) a
+structural argument first proves most of the space safe; only residuals that hold rare attribute
+combinations go to the exact checker. See ``docs/anonymity.md`` for the proofs and what is exact
+versus refused.
 """
 
 from __future__ import annotations
@@ -659,10 +662,12 @@ def plan_disclosure(
 
     Notes
     -----
-    Each round audits the shown set and hides, per leak, the cell that takes part in it with the
-    smallest ``(n, −depth, kind, name)``; protected cells only when nothing else can close the
-    leak. Fast-path leaks (residuals) are closed all together in one round; exact leaks whose cells
-    overlap a pick of the round wait for the next audit. This is the greedy complementary
+    Each round audits the shown set and hides, per leak, cells that take part in it in the order
+    unit × value cells first, then ``(n, −depth, kind, name)``; protected cells only when nothing
+    else can close the leak. An exact leak names the cells that close it (``Leak.closing``: a cell
+    every derivation needs, or the cheapest few). Leaks whose derivation uses a cell picked earlier
+    in the round wait for the next audit; the others are closed in the same round, since their
+    derivation survives the round's picks. This is the greedy complementary
     suppression of Hundepool et al. (2012, §4.3), with our exact audit as the stopping rule; it is
     not guaranteed to hide the fewest cells (that problem is NP-hard; Kelly, Golden & Assad 1992).
 
