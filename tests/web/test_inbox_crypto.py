@@ -8,6 +8,7 @@ not through the models, and check that the keys that would open it are gone afte
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from hypothesis import HealthCheck, given
@@ -349,6 +351,86 @@ def test_the_worker_logs_a_lost_key_without_answer_content_and_keeps_the_entries
     for content in ("SU1", "SU2", "permanent", "contract", "answers", "attributes"):
         assert content not in logged, content
     assert InboxEntry.objects.count() == len(permanent) and not Response.objects.exists()
+
+
+# --- A key that is truly lost: manage.py inbox_keys -----------------------------------------
+
+
+def a_lost_and_a_healthy_batch(
+    wave: Wave, org: Any, key_dir: Path
+) -> tuple[InboxBatch, InboxBatch]:
+    submit(of_unit(wave, org.pedagogy)[0], {"SU1": "5"})
+    (lost,) = InboxBatch.objects.all()
+    (key_dir / f"{lost.pk.hex}.key").unlink()
+    for invitation in of_unit(wave, org.clinical)[:3]:
+        submit(invitation)  # the first one finds the key gone, seals that batch, starts anew
+    healthy = InboxBatch.objects.exclude(pk=lost.pk).get()
+    return lost, healthy
+
+
+def test_inbox_keys_check_lists_batches_that_cannot_be_decrypted_by_counts_only(
+    org, wave, key_dir
+) -> None:  # type: ignore[no-untyped-def]
+    lost, healthy = a_lost_and_a_healthy_batch(wave, org, key_dir)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"1 batches \(1 entries\) cannot be decrypted"):
+        call_command("inbox_keys", "--check", stdout=out)
+    report = out.getvalue()
+    assert f"wave {wave.pk}, batch {lost.pk} (sealed): 1 entries, CANNOT DECRYPT: no key" in report
+    assert f"wave {wave.pk}, batch {healthy.pk} (open): 3 entries, key OK" in report
+    assert "2 batches with 4 entries waiting; 1 cannot be decrypted." in report
+    for content in ("SU1", "answers", "contract", "permanent", "temporary", "phd"):
+        assert content not in report, content
+    # With every key in place, the check passes quietly.
+    Response.objects.all().delete()
+    InboxEntry.objects.filter(batch=lost).delete()
+    out = io.StringIO()
+    call_command("inbox_keys", "--check", stdout=out)
+    assert "0 cannot be decrypted" in out.getvalue()
+
+
+def test_discarding_a_lost_batch_needs_confirm_loses_only_its_answers_and_lets_the_wave_close(
+    org, wave, key_dir, caplog, monkeypatch, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "_compute_results", lambda w: None)
+    lost, healthy = a_lost_and_a_healthy_batch(wave, org, key_dir)
+    with pytest.raises(inbox.InboxKeyError):
+        services.close_wave(wave)  # the wave cannot close while the batch waits
+    with pytest.raises(
+        CommandError, match=r"1 entries\. .*lost for good\. Run again with --confirm"
+    ):
+        call_command("inbox_keys", "--discard-batch", str(lost.pk))
+    assert InboxEntry.objects.count() == 4  # not without --confirm
+    out = io.StringIO()
+    caplog.clear()
+    with (
+        caplog.at_level(logging.WARNING, logger="vrijuit.surveys.inbox"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("inbox_keys", "--discard-batch", str(lost.pk), "--confirm", stdout=out)
+    assert f"Discarded batch {lost.pk} of wave {wave.pk}: 1 answers are lost" in out.getvalue()
+    (record,) = [r for r in caplog.records if r.name == "vrijuit.surveys.inbox"]
+    assert "1 answers" in record.getMessage() and "SU1" not in record.getMessage()
+    assert not InboxBatch.objects.filter(pk=lost.pk).exists()
+    assert InboxEntry.objects.filter(batch=healthy).count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_wave(wave)
+    assert Response.objects.filter(wave=wave).count() == 3
+    assert sorted(r.answers["SU1"] for r in Response.objects.all()) == [4, 4, 4]
+    assert key_files(key_dir) == set()
+
+
+def test_a_batch_whose_key_still_opens_it_is_never_discarded(org, wave, key_dir) -> None:  # type: ignore[no-untyped-def]
+    _lost, healthy = a_lost_and_a_healthy_batch(wave, org, key_dir)
+    with pytest.raises(CommandError, match="opens all 3 of its entries: flush"):
+        call_command("inbox_keys", "--discard-batch", str(healthy.pk), "--confirm")
+    assert InboxEntry.objects.filter(batch=healthy).count() == 3
+    with pytest.raises(CommandError, match="not a batch id"):
+        call_command("inbox_keys", "--discard-batch", "batch-7", "--confirm")
+    with pytest.raises(CommandError, match="There is no inbox batch"):
+        call_command("inbox_keys", "--discard-batch", str(uuid.uuid4()), "--confirm")
+    with pytest.raises(CommandError):
+        call_command("inbox_keys")  # one of --check or --discard-batch
 
 
 # --- The invariant over any order of submits and flushes --------------------------------------

@@ -25,7 +25,10 @@ import logging
 import random
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
+
+from django.db import transaction
 
 from vrijuit.surveys import inbox_crypto, inbox_keys
 from vrijuit.surveys.models import InboxBatch, InboxEntry, Wave
@@ -201,3 +204,76 @@ def clean_up_keys(*, now: float | None = None) -> int:
         if orphan and inbox_keys.age_seconds(key_file, now) > ORPHAN_KEY_GRACE_SECONDS:
             removed += inbox_keys.destroy_file(key_file)
     return removed
+
+
+# --- A lost key, dealt with deliberately (``manage.py inbox_keys``) ----------------------------
+
+
+@dataclass(frozen=True)
+class BatchHealth:
+    """One inbox batch as the operator sees it: counts and the key's state, never content."""
+
+    wave_id: int
+    batch_id: uuid.UUID
+    sealed: bool
+    entries: int
+    problem: str | None  # None: the key is there and opens every entry
+
+
+def batch_health() -> list[BatchHealth]:
+    """Every inbox batch with entries, and whether its key opens all of them."""
+    report = []
+    batches = InboxBatch.objects.order_by("wave_id", "id")
+    for batch in batches:
+        entries = list(InboxEntry.objects.filter(batch=batch))
+        if not entries:
+            continue  # the clean-up's business
+        report.append(
+            BatchHealth(batch.wave_id, batch.pk, batch.sealed, len(entries), _problem(entries))
+        )
+    return report
+
+
+def _problem(entries: list[InboxEntry]) -> str | None:
+    try:
+        key = inbox_keys.load_key(entries[0].batch_id)
+        for entry in entries:
+            _decrypt(key, entry)
+    except (inbox_keys.KeyUnavailableError, inbox_crypto.CannotDecryptError) as problem:
+        return str(problem)
+    return None
+
+
+class BatchStillReadableError(Exception):
+    """Refusing to discard a batch whose key opens every entry: flush it instead."""
+
+
+def discard_batch(batch_id: uuid.UUID) -> int:
+    """Delete a batch whose key is lost, with its entries; returns how many entries (answers)
+    were lost. Their respondents stay marked as having answered: nothing says who they were.
+
+    Only for a key that is truly gone: a batch whose key still opens every entry is refused
+    (``BatchStillReadableError``), so no readable answer is ever thrown away by mistake.
+    Raises ``InboxBatch.DoesNotExist`` for an unknown batch. The wave's row is locked as a flush
+    locks it, so no submit joins the batch meanwhile.
+    """
+    with transaction.atomic():
+        batch = InboxBatch.objects.get(pk=batch_id)
+        Wave.objects.select_for_update().get(pk=batch.wave_id)
+        entries = list(InboxEntry.objects.filter(batch=batch))
+        if entries and _problem(entries) is None:
+            raise BatchStillReadableError(
+                f"The key of batch {batch_id} opens all {len(entries)} of its entries: flush "
+                "the wave instead (nothing was discarded)."
+            )
+        count = InboxEntry.objects.filter(batch=batch).delete()[0]
+        batch.delete()
+        # A damaged key file of this batch protects nothing any more.
+        transaction.on_commit(lambda: inbox_keys.destroy_key(batch_id))
+    log.warning(
+        "inbox: discarded batch %s of wave %s: %s answers whose key was lost are gone for good",
+        batch_id,
+        batch.wave_id,
+        count,
+    )
+    return count
