@@ -132,3 +132,19 @@ def test_hr_import_preview(page: Page, screenshot_dir: Path) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     # Nothing is applied: the demo stays as it is for the other tests.
     _check(page, screenshot_dir, "hr-import-preview")
+
+
+def test_roles_page(page: Page, screenshot_dir: Path) -> None:
+    log_in(page, "administrator")
+    response = page.goto("/accounts/roles/")
+    assert response is not None and response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    _check(page, screenshot_dir, "roles")
+
+
+def test_my_background_page(page: Page, screenshot_dir: Path) -> None:
+    log_in(page, "staff member")
+    response = page.goto("/organisation/me/background/")
+    assert response is not None and response.status == 200
+    expect(page.locator("main fieldset").first).to_be_visible()
+    _check(page, screenshot_dir, "my-background")
