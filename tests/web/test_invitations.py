@@ -571,3 +571,324 @@ def test_the_demo_seed_makes_its_accounts_directly_and_invites_nobody(db, mailou
     assert not Invitation.objects.exists()
     for account in accounts:
         assert User.objects.get(email=account.email).check_password(PASSWORD)
+
+
+# --- "Forgot password" before choosing one -------------------------------------------------
+
+INVITATION_SUBJECTS = {
+    "Your account for Vrijuit: choose your password",
+    "Je account voor Vrijuit: kies je wachtwoord",
+}
+
+
+def allow_resend(email: str) -> None:
+    """Make the last invitation to ``email`` older than the re-send interval."""
+    Invitation.objects.filter(user__email=email).update(
+        queued_at=timezone.now() - invitations.RESEND_INTERVAL - dt.timedelta(seconds=1)
+    )
+
+
+def forgot_password(address: str, capture: Any) -> Any:
+    """Use "forgot password" as a visitor would; run what waits for the commit."""
+    with capture(execute=True):
+        return Client().post(reverse("accounts:password_reset"), {"email": address})
+
+
+def test_forgot_password_sends_a_fresh_invitation_to_someone_who_never_chose_one(
+    db, smtp, apply, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    apply(PEOPLE)
+    first = link_in(next(m for m in smtp.messages if m["To"] == "bram@uni.nl"))
+    allow_resend("bram@uni.nl")
+    response = forgot_password("Bram@Uni.NL", django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    [mail] = smtp.messages[3:]
+    assert mail["To"] == "bram@uni.nl"
+    assert mail["Subject"] == "Your account for Vrijuit: choose your password"  # Bram: English
+    assert Invitation.objects.get(user__email="bram@uni.nl").times_sent == 2
+    assert not Client().get(first, follow=True).context["validlink"]  # the older link is void
+    _client, done = choose_password(link_in(mail))
+    assert "Welcome to Vrijuit, Bram Jansen." in done.content.decode()
+    assert User.objects.get(email="bram@uni.nl").check_password(NEW_PASSWORD)
+
+
+def test_forgot_password_sends_the_invitation_in_the_persons_language(
+    db, smtp, apply, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    apply(PEOPLE)
+    allow_resend("ans@uni.nl")
+    forgot_password("ans@uni.nl", django_capture_on_commit_callbacks)
+    [mail] = smtp.messages[3:]
+    assert mail["Subject"] == "Je account voor Vrijuit: kies je wachtwoord"
+    assert "De link werkt één keer en 5 dagen lang." in body(mail)
+
+
+def test_forgot_password_within_the_hour_sends_nothing_and_the_link_keeps_working(
+    db, smtp, apply, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    apply(PEOPLE)
+    link = link_in(next(m for m in smtp.messages if m["To"] == "chris@uni.nl"))
+    for _attempt in range(3):
+        forgot_password("chris@uni.nl", django_capture_on_commit_callbacks)
+    assert len(smtp.messages) == 3  # only the import's invitations
+    assert Invitation.objects.get(user__email="chris@uni.nl").times_sent == 1
+    assert Client().get(link, follow=True).context["validlink"]
+    # After the hour one request sends one invitation; the next one is too soon again.
+    allow_resend("chris@uni.nl")
+    forgot_password("chris@uni.nl", django_capture_on_commit_callbacks)
+    forgot_password("chris@uni.nl", django_capture_on_commit_callbacks)
+    assert [m["To"] for m in smtp.messages[3:]] == ["chris@uni.nl"]
+
+
+def test_forgot_password_reinvites_only_an_active_account_with_an_open_invitation(
+    org, smtp, apply, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    apply(PEOPLE)
+    for address in ["ans@uni.nl", "bram@uni.nl", "chris@uni.nl"]:
+        allow_resend(address)
+    # Ans: closed by hand. Bram: chose a password, later made unusable by an administrator.
+    User.objects.filter(email="ans@uni.nl").update(is_active=False)
+    bram = User.objects.get(email="bram@uni.nl")
+    Invitation.objects.filter(user=bram).update(accepted_at=timezone.now())
+    # An account without a password that never had an invitation (made by hand).
+    User.objects.create_user("handmade@example.org", None)
+    for address in ["ans@uni.nl", "bram@uni.nl", "handmade@example.org", "nobody@uni.nl"]:
+        forgot_password(address, django_capture_on_commit_callbacks)
+    assert len(smtp.messages) == 3  # nothing beyond the import's invitations
+    forgot_password("chris@uni.nl", django_capture_on_commit_callbacks)
+    assert [m["To"] for m in smtp.messages[3:]] == ["chris@uni.nl"]
+
+
+def test_forgot_password_for_an_account_with_a_password_still_sends_the_reset_link(
+    org, smtp, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    forgot_password("staff@example.org", django_capture_on_commit_callbacks)
+    [mail] = smtp.messages
+    assert mail["Subject"] not in INVITATION_SUBJECTS
+    assert "/accounts/password/reset/" in body(mail)
+    assert "/accounts/welcome/" not in body(mail)
+
+
+ACCOUNT_KINDS = {
+    "unknown": "nobody@uni.nl",
+    "with a password": "staff@example.org",
+    "open invitation, may be re-sent": "bram@uni.nl",
+    "open invitation, sent less than an hour ago": "ans@uni.nl",
+    "inactive, no password": "chris@uni.nl",
+    "no password, never invited": "handmade@example.org",
+}
+
+
+def _what_the_visitor_sees(address: str, capture: Any) -> tuple[object, ...]:
+    """Everything the reset page gives back: status, headers, cookies, and the page it leads
+    to (with the per-request CSRF token masked out)."""
+    client = Client()
+    with capture(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": address})
+    headers = sorted((k, v) for k, v in response.headers.items() if k.lower() != "date")
+    cookies = sorted(response.cookies.keys())
+    page = client.get(response["Location"])
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.content.decode())
+    return response.status_code, headers, cookies, response.content, page.status_code, text
+
+
+@pytest.fixture
+def every_kind_of_account(org, smtp, apply):  # type: ignore[no-untyped-def]
+    apply(PEOPLE + "P-staff,Staff,staff@example.org,T1,postdoc,temporary,nl,\n")
+    allow_resend("bram@uni.nl")
+    User.objects.filter(email="chris@uni.nl").update(is_active=False)
+    User.objects.create_user("handmade@example.org", None)
+    del smtp.messages[:]
+    return smtp
+
+
+def test_the_reset_page_answers_the_same_whatever_the_address_is(
+    every_kind_of_account, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """No account enumeration: the visitor cannot tell which addresses have an account, nor
+    what kind, from anything the page returns."""
+    smtp = every_kind_of_account
+    seen = {
+        kind: _what_the_visitor_sees(address, django_capture_on_commit_callbacks)
+        for kind, address in ACCOUNT_KINDS.items()
+    }
+    baseline = seen["unknown"]
+    assert baseline[0] == 302 and baseline[4] == 200
+    for kind, answer in seen.items():
+        assert answer == baseline, kind
+    # ... while behind the page, exactly the right people got mail.
+    assert sorted(m["To"] for m in smtp.messages) == ["bram@uni.nl", "staff@example.org"]
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    kind=st.sampled_from(sorted(ACCOUNT_KINDS)),
+    upper=st.lists(st.booleans(), min_size=30, max_size=30),
+)
+def test_the_reset_page_answers_the_same_for_any_spelling_of_any_address(
+    every_kind_of_account, django_capture_on_commit_callbacks, kind: str, upper: list[bool]
+) -> None:  # type: ignore[no-untyped-def]
+    address = "".join(
+        char.upper() if flip else char
+        for char, flip in zip(ACCOUNT_KINDS[kind], upper, strict=False)
+    )
+    baseline = _what_the_visitor_sees("nobody@uni.nl", django_capture_on_commit_callbacks)
+    assert _what_the_visitor_sees(address, django_capture_on_commit_callbacks) == baseline
+
+
+# --- Sending again from the people page ---------------------------------------------------
+
+
+@pytest.fixture
+def invitees(org, smtp, apply):  # type: ignore[no-untyped-def]
+    """Ans invited just now, Bram's invitation expired, Chris's never reached the mail server;
+    the staff member has a password; Dana has no account."""
+    apply(PEOPLE + "P-staff,Staff,staff@example.org,T1,postdoc,temporary,nl,\n")
+    long_ago = timezone.now() - dt.timedelta(days=invitations.VALID_DAYS, hours=1)
+    Invitation.objects.filter(user__email="bram@uni.nl").update(
+        queued_at=long_ago, sent_at=long_ago
+    )
+    Invitation.objects.filter(user__email="chris@uni.nl").update(queued_at=long_ago, sent_at=None)
+    Person.objects.create(
+        external_id="E4",
+        name="Dana Smit",
+        email="dana@uni.nl",
+        unit=org.clinical,
+        position_level="phd",
+        contract="temporary",
+    )
+    del smtp.messages[:]
+    return smtp
+
+
+def people_page(client: Client, **query: str) -> str:
+    response = client.get(reverse("org:people"), query)
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
+
+
+@pytest.mark.parametrize(
+    ("language", "texts", "buttons"),
+    [
+        (
+            "en",
+            [
+                "Invitation sent on",
+                "It can be sent again from",
+                "has expired; no password chosen yet.",
+                "Invitation not sent yet; no password chosen yet.",
+                "password chosen",
+                "no account",
+            ],
+            ["Send the invitation to Bram Jansen again", "Send the invitation to Chris Bakker"],
+        ),
+        (
+            "nl",
+            [
+                "Uitnodiging verstuurd op",
+                "Opnieuw sturen kan vanaf",
+                "is verlopen; nog geen wachtwoord gekozen.",
+                "Uitnodiging nog niet verstuurd; nog geen wachtwoord gekozen.",
+                "wachtwoord gekozen",
+                "geen account",
+            ],
+            [
+                "Stuur de uitnodiging opnieuw naar Bram Jansen",
+                "Stuur de uitnodiging naar Chris Bakker",
+            ],
+        ),
+    ],
+)
+def test_the_people_page_shows_where_each_invitation_stands(
+    org, invitees, as_persona, language, texts, buttons
+) -> None:  # type: ignore[no-untyped-def]
+    admin = org.users["admin"]
+    admin.language = language
+    admin.save()
+    page = people_page(as_persona("admin"))
+    for text in texts:
+        assert text in page, text
+    found = re.findall(r"<button type=\"submit\">([^<]*)</button>", page)
+    assert sorted(b for b in found if b in buttons or "Bram" in b or "Chris" in b) == sorted(
+        buttons
+    )
+    # Ans was invited just now (the rate limit), the others have a password or no account.
+    assert not any(name in button for button in found for name in ["Ans", "Staff", "Dana"])
+
+
+def test_the_people_page_buttons_post_with_the_csrf_token_and_the_search(
+    org, invitees, as_persona
+) -> None:  # type: ignore[no-untyped-def]
+    page = people_page(as_persona("admin"), q="bram")
+    bram = Person.objects.get(email="bram@uni.nl")
+    form = re.search(
+        r'<form method="post" action="{}">(.*?)</form>'.format(
+            reverse("org:send_invitation", args=[bram.pk])
+        ),
+        page,
+    )
+    assert form, page
+    assert 'name="csrfmiddlewaretoken"' in form.group(1)
+    assert '<input type="hidden" name="q" value="bram">' in form.group(1)
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(org.users["admin"])
+    assert forged.post(reverse("org:send_invitation", args=[bram.pk])).status_code == 403
+
+
+def test_the_administrator_sends_an_invitation_again_from_the_people_page(
+    org, invitees, as_persona, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    admin = org.users["admin"]
+    admin.language = "en"
+    admin.save()
+    client = as_persona("admin")
+    bram = Person.objects.get(email="bram@uni.nl")
+    url = reverse("org:send_invitation", args=[bram.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"q": "bram"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("org:people") + "?q=bram"
+    page = people_page(client, q="bram")
+    assert "A new invitation is on its way to Bram Jansen (bram@uni.nl)." in page
+    assert "Invitation sent on" in page and "It can be sent again from" in page
+    [mail] = invitees.messages
+    assert mail["To"] == "bram@uni.nl"
+    _client, done = choose_password(link_in(mail))
+    assert done.status_code == 200
+    # A second click (from a page opened earlier) is refused, with the reason and the time.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, {"q": "bram"}, follow=True)
+    text = " ".join(again.content.decode().split())
+    assert "Bram Jansen" in text and "already chosen a password" in text
+    chris = Person.objects.get(email="chris@uni.nl")
+    chris_url = reverse("org:send_invitation", args=[chris.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(chris_url)
+        too_soon = client.post(chris_url, follow=True)
+    text = " ".join(too_soon.content.decode().split())
+    assert "An invitation to chris@uni.nl was sent less than an hour ago." in text
+    assert 'class="message message-error"' in text
+    assert [m["To"] for m in invitees.messages] == ["bram@uni.nl", "chris@uni.nl"]
+
+
+def test_the_people_page_refuses_people_it_cannot_invite(
+    org, invitees, as_persona, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    admin = org.users["admin"]
+    admin.language = "nl"
+    admin.save()
+    client = as_persona("admin")
+    dana = Person.objects.get(email="dana@uni.nl")
+    assert client.post(reverse("org:send_invitation", args=[dana.pk])).status_code == 404
+    assert client.post(reverse("org:send_invitation", args=[99999])).status_code == 404
+    assert client.get(reverse("org:send_invitation", args=[dana.pk])).status_code == 405
+    staff = Person.objects.get(email="staff@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(reverse("org:send_invitation", args=[staff.pk]), follow=True)
+    assert "heeft al een wachtwoord gekozen" in refused.content.decode()
+    assert invitees.messages == []

@@ -8,6 +8,7 @@ from django.forms.boundfield import BoundField
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from vrijuit.accounts.invitations import reinvite_on_request
 from vrijuit.accounts.models import User
 from vrijuit.org.models import Role
 
@@ -20,7 +21,13 @@ class LoginForm(AuthenticationForm):
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Sends the reset e-mail in the language the account prefers, not the visitor's."""
+    """Sends the reset e-mail in the language the account prefers, not the visitor's; and to
+    someone who never chose a password, their invitation again (Django's reset skips accounts
+    without a usable password). What the visitor sees afterwards is the same in every case."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        reinvite_on_request(self.cleaned_data["email"])
 
     def send_mail(
         self,

@@ -4,13 +4,17 @@ The link carries Django's password token machinery with its own salt and validit
 is derived from the account's password hash and last login, so it stops working once the
 password is chosen (or the person logs in), and after ``VALID_DAYS`` in any case. Nothing of
 the token is stored. Sending an invitation again gives the account a fresh unusable password,
-so the link in an older invitation stops working too.
+so the link in an older invitation stops working too. Someone who uses "forgot password" before
+choosing one gets the invitation again (``reinvite_on_request``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -25,6 +29,8 @@ from django.utils.translation import gettext as _
 
 from vrijuit.accounts.mail import Mail, send_on_commit
 from vrijuit.accounts.models import Invitation, User
+
+log = logging.getLogger(__name__)
 
 VALID_DAYS = 5
 # An administrator can send an invitation again, but not more often than this per account:
@@ -165,3 +171,67 @@ def resend_invitation(user: User) -> None:
     user.set_unusable_password()  # a new hash: the previous link no longer matches
     user.save(update_fields=["password"])
     queue_invitations([user])
+
+
+class InvitationStatus(StrEnum):
+    NOT_SENT = "not_sent"  # never sent, or the latest (re-)send has not reached the mail server
+    SENT = "sent"  # the link in it still works, unless the person logged in meanwhile
+    EXPIRED = "expired"  # older than VALID_DAYS: the link no longer works
+
+
+@dataclass(frozen=True)
+class InvitationState:
+    """Where the invitation of an account without a password stands, for the people page."""
+
+    status: InvitationStatus
+    sent_at: datetime | None
+    send_allowed_at: datetime | None  # None: it may be sent (again) now
+
+
+def invitation_state(user: User, *, now: datetime | None = None) -> InvitationState | None:
+    """The invitation state of ``user``; None for an account that gets no invitation (inactive,
+    or with a password of its own)."""
+    if not can_be_invited(user):
+        return None
+    now = now or timezone.now()
+    invitation: Invitation | None = getattr(user, "invitation", None)
+    sent_at = invitation.sent_at if invitation else None
+    queued_at = invitation.queued_at if invitation else None
+    # A re-send whose mail did not go out already voided the older link: not sent, not "sent".
+    if sent_at is None or (queued_at is not None and queued_at > sent_at):
+        status = InvitationStatus.NOT_SENT
+    elif sent_at + timedelta(days=VALID_DAYS) <= now:
+        status = InvitationStatus.EXPIRED
+    else:
+        status = InvitationStatus.SENT
+    return InvitationState(status, sent_at, next_send_allowed_at(invitation))
+
+
+def reinvite_on_request(email: str) -> bool:
+    """ "Forgot password" for someone who never chose one: send their invitation again.
+
+    Django's password reset skips accounts without a usable password, so a new colleague whose
+    invitation expired or got lost would get nothing. Only an active account whose invitation
+    is still open qualifies (an account that never had an invitation, or whose password was
+    made unusable after it was chosen, is left alone), and only as often as an administrator
+    may re-send. Returns whether an invitation was queued; the caller must not show it, so
+    nobody learns from the reset page which addresses have accounts.
+    """
+    candidates = User.objects.filter(
+        email__iexact=email,
+        is_active=True,
+        invitation__isnull=False,
+        invitation__accepted_at__isnull=True,
+    )
+    queued = False
+    for user in candidates:
+        if user.has_usable_password():
+            continue  # Django's own reset mail is on its way
+        try:
+            resend_invitation(user)
+        except InvitationError:
+            log.info("Invitation for account %s not sent again on request: too soon", user.pk)
+        else:
+            log.info("Invitation for account %s sent again on request", user.pk)
+            queued = True
+    return queued

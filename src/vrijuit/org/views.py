@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vrijuit.accounts.invitations import VALID_DAYS, invitation_state
 from vrijuit.org import permissions, services
 from vrijuit.org.forms import ApplyForm, HrUploadForm
 from vrijuit.org.hrfiles import HrFileError, Table, read_table
@@ -43,15 +44,27 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
 
 @permissions.administrator_required
 def people(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    rows = Person.objects.select_related("unit").order_by("name")
+    """Everyone from the HR export, with their account and, while they have no password yet,
+    where their invitation stands (the button to send it again is on the page)."""
+    query = request.GET.get("q", "").strip()[:200]
+    rows = Person.objects.select_related("unit", "user", "user__invitation").order_by("name")
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(email__icontains=query))
     total = rows.count()
+    shown = [
+        {"person": person, "invitation": invitation_state(person.user) if person.user else None}
+        for person in rows[:PAGE_SIZE]
+    ]
     return render(
         request,
         "org/people.html",
-        {"people": rows[:PAGE_SIZE], "query": query, "total": total, "page_size": PAGE_SIZE},
+        {
+            "people": shown,
+            "query": query,
+            "total": total,
+            "page_size": PAGE_SIZE,
+            "valid_days": VALID_DAYS,
+        },
     )
 
 
