@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from vrijuit.surveys.sealing import ReportingKeyError, reporting_key
+
 HINT = "See docs/configuration.md, 'Running in production'."
 MIN_SECRET_LENGTH = 50
 
@@ -58,6 +60,7 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
             Error("EMAIL_HOST must be set in production.", hint=HINT, id="vrijuit.E003")
         )
     problems.extend(_inbox_key_dir_problems(settings.INBOX_KEY_DIR))
+    problems.extend(_reporting_key_problems())
     if settings.DEFAULT_FROM_EMAIL.endswith("@localhost>") or settings.DEFAULT_FROM_EMAIL.endswith(
         "@localhost"
     ):
@@ -119,3 +122,25 @@ def _inbox_key_dir_problems(directory: Path | None) -> list[Error | Warning]:
     if not problem:
         return []
     return [Error(f"VRIJUIT_INBOX_KEY_DIR ({directory}) {problem}.", hint=HINT, id="vrijuit.E005")]
+
+
+def _reporting_key_problems() -> list[Error | Warning]:
+    """The reporting key: set, the base64 of 32 bytes, and not the public development key."""
+    problem: Exception | str | None = None
+    if getattr(settings, "DEVELOPMENT_REPORTING_KEY", None) == settings.REPORTING_KEY:
+        problem = "VRIJUIT_REPORTING_KEY is the public development key."
+    try:
+        reporting_key()
+    except ReportingKeyError as error:
+        problem = error
+    if problem is not None:
+        return [
+            Error(
+                f"{problem} It seals the background attributes of the survey responses; "
+                'generate one with: python -c "import base64, secrets; '
+                'print(base64.b64encode(secrets.token_bytes(32)).decode())"',
+                hint=HINT,
+                id="vrijuit.E006",
+            )
+        ]
+    return []

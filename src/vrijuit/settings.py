@@ -84,6 +84,15 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 # confidential waves cannot be launched when DEBUG is off.
 PSEUDONYM_SECRET = env_secret("VRIJUIT_PSEUDONYM_SECRET", "")
 
+# The reporting key: seals the background attributes of the reporting store (Responses, and
+# invitations while their wave is open), so a copy of the database alone cannot combine unit and
+# attributes into a person (docs/anonymity.md). The base64 of 32 random bytes; like the inbox's
+# keys it must NOT be in the database or its backups, and it is not derived from SECRET_KEY,
+# which may be rotated for other reasons. Production must set it (vrijuit.E006). The
+# development key is public (it is in this file) and only accepted with DEBUG on.
+DEVELOPMENT_REPORTING_KEY = "dnJpanVpdC1kZXYtcmVwb3J0aW5nLWtleS1wdWJsaWM="
+REPORTING_KEY = env_secret("VRIJUIT_REPORTING_KEY", DEVELOPMENT_REPORTING_KEY if DEBUG else "")
+
 # The keys of the survey inbox, one file per batch, destroyed after the batch is flushed
 # (docs/surveys.md). They must live OUTSIDE the database and its backups, so this is a
 # directory, never a database setting. Production must name it (vrijuit.E004).

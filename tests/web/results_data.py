@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from typing import Any
 
 ITEMS_PER_SCALE = 5
@@ -53,6 +54,7 @@ def add_responses(
     """``n`` responses in ``unit``; ``constant``: every answer the same (no spread at all)."""
     from vrijuit.stats.instruments import load_instrument
     from vrijuit.surveys.models import Response
+    from vrijuit.surveys.sealing import seal_for_response
 
     instrument = load_instrument("vrijuit")
     rng = random.Random(seed * 1000 + unit.pk)
@@ -70,6 +72,13 @@ def add_responses(
                     pick = rng.randint(low, high) if rng.random() < 0.4 else near
                     answers[item] = max(low, min(high, pick))
         attrs = {"gender": gender or ("woman" if i % 2 else "man")}
+        response_id = uuid.uuid4()
         Response.objects.create(
-            wave=wave, period=wave.period, unit=unit, attributes=attrs, answers=answers
+            id=response_id,
+            wave=wave,
+            period=wave.period,
+            unit=unit,
+            attributes=attrs,
+            sealed_attributes=seal_for_response(attrs, response_id, wave.pk),
+            answers=answers,
         )

@@ -21,6 +21,8 @@ PRODUCTION = {
     "DEFAULT_FROM_EMAIL": "Vrijuit <vrijuit@example.nl>",
     # Never made by `check`; its parent (the temporary directory) is writable.
     "VRIJUIT_INBOX_KEY_DIR": str(Path(tempfile.gettempdir()) / "vrijuit-check-inbox-keys"),
+    # base64 of 32 bytes; any value but the development key will do for the checks.
+    "VRIJUIT_REPORTING_KEY": "c2VhbC10ZXN0LXJlcG9ydGluZy1rZXktMzItYnl0ZXM=",
 }
 
 
@@ -55,9 +57,16 @@ def test_unsafe_production_values_are_system_check_errors() -> None:
     env = {**PRODUCTION, "VRIJUIT_SECRET_KEY": "short", "VRIJUIT_ALLOWED_HOSTS": "*"}
     env.pop("EMAIL_HOST")
     env.pop("VRIJUIT_INBOX_KEY_DIR")
+    env.pop("VRIJUIT_REPORTING_KEY")
     result = manage("check", **env)
     assert result.returncode != 0
-    for check_id in ("vrijuit.E001", "vrijuit.E002", "vrijuit.E003", "vrijuit.E004"):
+    for check_id in (
+        "vrijuit.E001",
+        "vrijuit.E002",
+        "vrijuit.E003",
+        "vrijuit.E004",
+        "vrijuit.E006",
+    ):
         assert check_id in result.stderr
 
 

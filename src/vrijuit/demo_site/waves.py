@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from vrijuit.demo_site.organisation import GENDER, NATIONALITY
 from vrijuit.org.models import Unit
 from vrijuit.stats.instruments import load_instrument
 from vrijuit.surveys.models import NOT_DECLARED, Invitation, Response, Status, Wave
+from vrijuit.surveys.sealing import reporting_key, seal_for_response
 from vrijuit.surveys.services import hash_token, launch_wave, new_token, respond_url
 from vrijuit.surveys.snapshot import coarsen
 
@@ -137,20 +139,24 @@ def seed_closed_wave(
             coarsen(attributes, team_ids, name, K)
         coarsen(attributes, [0] * len(attributes), name, K)
     answers = rows[items].astype(object).where(rows[items].notna(), None)
+    key = reporting_key()
+    ids = [uuid.uuid4() for _ in team_ids]  # the sealed attributes are bound to them
     Response.objects.bulk_create(
         [
             Response(
+                id=response_id,
                 wave=wave,
                 period=plan.period,
                 unit_id=unit_id,
                 attributes=attrs,
+                sealed_attributes=seal_for_response(attrs, response_id, wave.pk, key),
                 answers={
                     item: (None if value is None else int(value))
                     for item, value in zip(items, values, strict=True)
                 },
             )
-            for unit_id, attrs, values in zip(
-                team_ids, attributes, answers.itertuples(index=False), strict=True
+            for response_id, unit_id, attrs, values in zip(
+                ids, team_ids, attributes, answers.itertuples(index=False), strict=True
             )
         ],
         batch_size=500,

@@ -194,6 +194,8 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     attributes = models.JSONField(default=dict)  # coarsened at launch
+    # The same, sealed with the reporting key (vrijuit.surveys.sealing); NULL once erased.
+    sealed_attributes = models.BinaryField(null=True, editable=False)
     leads_unit = models.BooleanField(default=False)  # gets the leaders-only block
     language = models.CharField(max_length=2, default="nl")
     sent_on = models.DateField(null=True, blank=True)
@@ -265,6 +267,8 @@ class Response(models.Model):
     period = models.CharField(max_length=50)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     attributes = models.JSONField(default=dict)
+    # The same, sealed with the reporting key (vrijuit.surveys.sealing).
+    sealed_attributes = models.BinaryField(null=True, editable=False)
     answers = models.JSONField(default=dict)  # {item_id: int | None}
     # NULL, not "": anonymous mode has no pseudonym at all (the contract with vrijuit.results).
     pseudonym = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001

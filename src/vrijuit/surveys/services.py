@@ -13,6 +13,7 @@ import importlib
 import logging
 import random
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vrijuit.org.models import Leadership, Person, Unit
 from vrijuit.stats.instruments import Instrument, Scale, available_instruments, load_instrument
-from vrijuit.surveys import inbox
+from vrijuit.surveys import inbox, sealing
 from vrijuit.surveys.models import InboxEntry, Invitation, Mode, Response, Status, Wave
 from vrijuit.surveys.snapshot import invitees_of, take_snapshot
 
@@ -141,6 +142,7 @@ def launch_wave(wave: Wave, *, today: date | None = None) -> int:
             raise ValidationError(_("Choose one of the available instruments."))
         if wave.mode == Mode.CONFIDENTIAL:
             pseudonym_secret()  # refuse now, not at the first response
+        key = sealing.reporting_key()  # refuse before anything is written
         units = list(wave.units.all())
         people = invitees_of(units)
         if not people:
@@ -153,7 +155,7 @@ def launch_wave(wave: Wave, *, today: date | None = None) -> int:
         snapshot = take_snapshot(
             people, wave.report_attributes, wave.unit_attributes, wave.k, leaders
         )
-        Invitation.objects.bulk_create(
+        invitations = Invitation.objects.bulk_create(
             Invitation(
                 wave=wave,
                 person=invitee.person,
@@ -166,6 +168,7 @@ def launch_wave(wave: Wave, *, today: date | None = None) -> int:
             )
             for invitee in snapshot
         )
+        _seal_snapshots(invitations, [invitee.attributes for invitee in snapshot], key)
         wave.instrument_version = instrument_of(wave).version
         wave.status = Status.OPEN
         wave.launched_at = timezone.now()
@@ -174,6 +177,17 @@ def launch_wave(wave: Wave, *, today: date | None = None) -> int:
         if wave.opens_on <= today:
             send_due_invitations(wave, today=today)
     return len(snapshot)
+
+
+def _seal_snapshots(
+    invitations: list[Invitation], attributes: list[dict[str, str]], key: bytes
+) -> None:
+    """Seal each invitation's snapshot, bound to its id (known only once the rows exist)."""
+    for invitation, attrs in zip(invitations, attributes, strict=True):
+        invitation.sealed_attributes = sealing.seal_for_invitation(
+            attrs, invitation.pk, invitation.wave_id, key
+        )
+    Invitation.objects.bulk_update(invitations, ["sealed_attributes"], batch_size=500)
 
 
 def update_draft(wave: Wave, changes: dict[str, Any]) -> None:
@@ -400,18 +414,11 @@ def flush_inbox(wave: Wave, *, closing: bool = False, rng: random.Random | None 
         moving, staying = _ready_to_move(opened, wave.k, closing=closing)
         if not moving:
             return 0  # nothing sealed, nothing changed: the open batch keeps taking submits
+        key = sealing.reporting_key()  # refuse before anything is written
         inbox.seal_open_batches(wave)
         rng.shuffle(moving)
         Response.objects.bulk_create(
-            Response(
-                wave=wave,
-                period=wave.period,
-                unit_id=payload["unit"],
-                attributes=payload.get("attributes", {}),
-                answers=payload["answers"],
-                pseudonym=payload.get("pseudonym"),
-            )
-            for _entry, payload in moving
+            _new_response(wave, payload, key) for _entry, payload in moving
         )
         InboxEntry.objects.filter(pk__in=[entry.pk for entry, _payload in moving]).delete()
         if staying:
@@ -420,6 +427,21 @@ def flush_inbox(wave: Wave, *, closing: bool = False, rng: random.Random | None 
         # the commit failed.
         transaction.on_commit(inbox.clean_up_keys)
     return len(moving)
+
+
+def _new_response(wave: Wave, payload: dict[str, Any], key: bytes) -> Response:
+    response_id = uuid.uuid4()  # made here: the sealed attributes are bound to it
+    attributes = payload.get("attributes", {})
+    return Response(
+        id=response_id,
+        wave=wave,
+        period=wave.period,
+        unit_id=payload["unit"],
+        attributes=attributes,
+        sealed_attributes=sealing.seal_for_response(attributes, response_id, wave.pk, key),
+        answers=payload["answers"],
+        pseudonym=payload.get("pseudonym"),
+    )
 
 
 Opened = list[tuple[InboxEntry, dict[str, Any]]]
@@ -474,6 +496,7 @@ ERASED_INVITATION: dict[str, Any] = {
     "token_hash": None,
     "responded": False,
     "attributes": {},
+    "sealed_attributes": None,
     "leads_unit": False,
     "language": "",
     "sent_on": None,
