@@ -892,3 +892,27 @@ def test_the_people_page_refuses_people_it_cannot_invite(
         refused = client.post(reverse("org:send_invitation", args=[staff.pk]), follow=True)
     assert "heeft al een wachtwoord gekozen" in refused.content.decode()
     assert invitees.messages == []
+
+
+def test_the_people_page_reads_accounts_and_invitations_in_a_fixed_number_of_queries(
+    org, invitees, as_persona, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona("admin")
+    with django_assert_max_num_queries(12) as few:
+        people_page(client)
+    for number in range(20):
+        user = User.objects.create_user(f"more{number}@uni.nl", None)
+        now = timezone.now()
+        Invitation.objects.create(user=user, sent_at=now, queued_at=now)
+        Person.objects.create(
+            external_id=f"M{number}",
+            name=f"More {number}",
+            email=user.email,
+            unit=org.clinical,
+            position_level="phd",
+            contract="temporary",
+            user=user,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = people_page(client)
+    assert page.count("Uitnodiging verstuurd op") >= 20  # the administrator reads Dutch
