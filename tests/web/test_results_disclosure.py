@@ -126,20 +126,18 @@ def test_every_role_s_view_is_within_shown_and_the_union_leaks_no_small_group(
 ) -> None:
     from vrijuit.results.models import ResultSnapshot
     from vrijuit.results.presentation import analyst_view, leader_view, staff_view
-    from vrijuit.results.services import POSITION_ORDER, _instrument, plan_results
+    from vrijuit.results.services import _instrument, plan_results
     from vrijuit.surveys.models import Wave
 
     instrument = _instrument("vrijuit")
     attributes = ["gender"] + (["position_level"] if org.level is not None else [])
-    levels = {"position_level": [str(p) for p in POSITION_ORDER]} if org.level else {}
     frame = _frame(org, instrument)
     report, shown = plan_results(
         frame,
         instrument,
-        org.parents,
         _tree(org.parents),
-        attributes=attributes,
-        levels=levels,
+        report_attributes=attributes,
+        unit_attributes=attributes,
         k=org.k,
     )
     snapshot = ResultSnapshot(wave=Wave(k=org.k, period="2025-najaar"), report=report, shown=shown)

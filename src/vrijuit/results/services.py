@@ -5,10 +5,16 @@ This is the one module that reads ``surveys.Response`` rows (answers). Everythin
 
 Disclosure (docs/results.md):
 
+* **R9, the cells promised at launch.** Organisation × value cells exist only for the wave's
+  ``report_attributes`` and unit × value cells only for its ``unit_attributes`` that are also
+  report attributes (a split per unit adds up to the split of the whole organisation, so the
+  wave form asks for both; ``promised_attributes``). Nothing else is built, planned, computed
+  or stored.
 * **P8, one plan for every role.** The engine plans the lattice of every cell any role can see
-  (every unit with its subtree, organisation × each attribute value, unit × each attribute
-  value) once; each role's view is a subset of the shown cells, so the union of all views is
-  audited as a whole.
+  (every unit with its subtree, organisation × each report attribute value, unit × each unit
+  attribute value) once; each role's view is a subset of the shown cells, so the union of all
+  views is audited as a whole. The engine hands its plan over (``build_report(on_plan=...)``),
+  so the lattice is planned once.
 * **P9, snapshots over time.** A second snapshot of the same wave is planned again with the
   released ones as ``EarlierRelease``: a unit that gained 1..k−1 responses since is not shown
   with its new count. The snapshot's ``shown`` is the intersection of the engine's plan and this
@@ -100,6 +106,7 @@ def _labels(values: Sequence[Any]) -> np.ndarray[Any, Any]:
 def responses_frame(wave: Any, attributes: Sequence[str]) -> pd.DataFrame:
     """The wave's reporting-store rows as the engine's table: one row per response."""
     from vrijuit.surveys.models import Response
+    from vrijuit.surveys.sealing import open_responses
 
     instrument = _instrument(wave.instrument)
     items = list(instrument.item_ids())
@@ -107,15 +114,17 @@ def responses_frame(wave: Any, attributes: Sequence[str]) -> pd.DataFrame:
     rows = list(
         Response.objects.filter(wave=wave)
         .order_by("id")
-        .values_list("id", "unit_id", "attributes", "answers")
+        .values_list("id", "unit_id", "sealed_attributes", "answers")
     )
     frame = pd.DataFrame(
         [[row[3].get(item) for item in items] for row in rows], columns=items, dtype=float
     )
     frame.index = pd.Index([str(row[0]) for row in rows], name="respondent")
     frame[TEAM] = [str(row[1]) for row in rows]
+    # Sealed with the reporting key; a wrong or missing key raises, naming the setting.
+    opened = open_responses(wave.pk, [(row[0], row[2]) for row in rows])
     for name in attributes:
-        frame[name] = _labels([row[2].get(name) for row in rows])
+        frame[name] = _labels([row_attributes.get(name) for row_attributes in opened])
     # Leaders answer the leaders-only block; that is all "role" means to the engine, and it is
     # used only in the organisation-level correlation of leaders' safety with their teams'.
     answered = frame[leader_items].notna().any(axis=1) if leader_items else False
@@ -123,20 +132,44 @@ def responses_frame(wave: Any, attributes: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def _lattice(
-    frame: pd.DataFrame,
-    parents: Mapping[Any, Any],
-    attributes: Sequence[str],
-    levels: Sequence[str],
+def promised_attributes(wave: Any) -> tuple[list[str], list[str]]:
+    """The attributes the wave's respondents were told about at launch (R9).
+
+    Returns (organisation × value attributes, unit × value attributes). A unit attribute counts
+    only when it is a report attribute too: the unit × value cells of the units just below the
+    organisation add up to the organisation × value cell, so splitting every unit by an
+    attribute splits the organisation by it. The wave form refuses the combination; a wave
+    launched before it did gets no unit × value cells for such an attribute (less than promised
+    is always allowed, more never).
+    """
+    from vrijuit.surveys.models import ATTRIBUTES
+
+    report = [a for a in ATTRIBUTES if a in wave.report_attributes]
+    unit = [a for a in report if a in wave.unit_attributes]
+    return report, unit
+
+
+def _levels(report_attributes: Sequence[str]) -> dict[str, list[str]]:
+    # The hierarchy-level trend shows organisation × position level cells: only when promised.
+    if "position_level" not in report_attributes:
+        return {}
+    return {"position_level": [str(p) for p in POSITION_ORDER]}
+
+
+def _everything_lattice(
+    frame: pd.DataFrame, parents: Mapping[Any, Any], attributes: Sequence[str]
 ) -> Any:
-    labels = {name: frame[name].to_numpy(dtype=object) for name in (*attributes, *levels)}
+    """Every organisation × value and unit × value cell of ``attributes``: a superset of any
+    lattice a snapshot of this wave was ever planned on (older snapshots were planned with every
+    attribute per unit), so no released cell can go missing from the audit over time."""
+    labels = {name: frame[name].to_numpy(dtype=object) for name in attributes}
     return cells_for_report(
         frame[TEAM].to_numpy(dtype=object), parents, labels, unit_attributes=tuple(attributes)
     )
 
 
 def _earlier_releases(
-    wave: Any, frame: pd.DataFrame, attributes: Sequence[str], levels: Sequence[str]
+    wave: Any, frame: pd.DataFrame, attributes: Sequence[str]
 ) -> list[EarlierRelease]:
     position = {rid: row for row, rid in enumerate(frame.index)}
     releases = []
@@ -147,8 +180,13 @@ def _earlier_releases(
             raise ValueError(f"snapshot {snapshot.pk}: released responses are missing now.")
         rows = np.asarray([position[rid] for rid in ids], dtype=np.int64)
         earlier = frame.iloc[rows]
-        lattice = _lattice(earlier, snapshot.tree, attributes, levels)
-        shown = frozenset(key for key in lattice.keys if cell_id(key) in set(snapshot.shown))
+        lattice = _everything_lattice(earlier, snapshot.tree, attributes)
+        released = set(snapshot.shown)
+        shown = frozenset(key for key in lattice.keys if cell_id(key) in released)
+        if len(shown) != len(released):
+            # A released cell the audit cannot place would silently leave the span (P9).
+            missing = sorted(released - {cell_id(key) for key in shown})[:3]
+            raise ValueError(f"snapshot {snapshot.pk}: released cells {missing} are unknown now.")
         releases.append(EarlierRelease(lattice=lattice, shown=shown, rows=rows))
     return releases
 
@@ -156,33 +194,36 @@ def _earlier_releases(
 def plan_results(
     frame: pd.DataFrame,
     instrument: Instrument,
-    parents: Mapping[str, str | None],
     tree: UnitTree,
     *,
-    attributes: Sequence[str],
-    levels: Mapping[str, Sequence[str]],
+    report_attributes: Sequence[str],
+    unit_attributes: Sequence[str],
     k: int,
     earlier: Sequence[EarlierRelease] = (),
 ) -> tuple[dict[str, Any], list[str]]:
     """The engine's report (as a dict) and the cells every role may see, without the database.
 
-    ``compute_wave_results`` stores what this returns; the P8 property test calls it directly
-    on generated organisations.
+    Organisation × value cells only for ``report_attributes``, unit × value cells only for
+    ``unit_attributes`` (a subset of them; R9). ``compute_wave_results`` stores what this
+    returns; the P8 and R9 property tests call it directly on generated organisations.
     """
+    planned: list[tuple[Any, Any]] = []
     with _one_blas_thread():
         report = build_report(
             frame,
             instrument,
             team_column=TEAM,
             tree=tree,
-            by=list(attributes),
-            levels=dict(levels),
+            by=list(report_attributes),
+            unit_attributes=list(unit_attributes),
+            levels=_levels(report_attributes),
             k=k,
             role_column=ROLE,
             leader_role=LEADER,
+            on_plan=lambda lattice, plan: planned.append((lattice, plan)),
         )
-        lattice = _lattice(frame, parents, attributes, list(levels))
-        engine_plan = plan_disclosure(lattice, k=k)
+        # The engine's own lattice and plan: the report's numbers are exactly its shown cells.
+        ((lattice, engine_plan),) = planned
         over_time = plan_disclosure(lattice, k=k, earlier=earlier) if earlier else engine_plan
     shown = sorted(cell_id(key) for key in engine_plan.shown & over_time.shown)
     report_dict = report.to_dict()
@@ -211,24 +252,19 @@ def compute_wave_results(wave: Any, *, release: bool = True) -> ResultSnapshot:
     with fewer than k responses still gets a snapshot: it shows nothing, and the pages say so.
     """
     instrument = _instrument(wave.instrument)
-    attributes = list(wave.all_attributes)
-    levels = (
-        {"position_level": [str(p) for p in POSITION_ORDER]}
-        if "position_level" in attributes
-        else {}
-    )
-    frame = responses_frame(wave, attributes)
+    report_attributes, unit_attributes = promised_attributes(wave)
+    # Every stored attribute is read, for the audit over time only (``_everything_lattice``).
+    frame = responses_frame(wave, wave.all_attributes)
     scope = list(wave.units.all()) or list(Unit.objects.filter(pk__in=set(frame[TEAM].astype(int))))
     parents = tree_of(scope)
     report, shown = plan_results(
         frame,
         instrument,
-        parents,
         _unit_tree(parents),
-        attributes=attributes,
-        levels=levels,
+        report_attributes=report_attributes,
+        unit_attributes=unit_attributes,
         k=wave.k,
-        earlier=_earlier_releases(wave, frame, attributes, list(levels)),
+        earlier=_earlier_releases(wave, frame, wave.all_attributes),
     )
     return ResultSnapshot.objects.create(
         wave=wave,

@@ -1014,11 +1014,11 @@ def _unit_gaps(
     ctx: _Context,
     plan: Any,
     lattice: Any,
-    by: Sequence[str],
+    unit_by: Sequence[str],
     climate: Sequence[Scale],
     sections: Sequence[GapSection],
 ) -> tuple[UnitGapTable, ...]:
-    """Per ``by`` attribute, the first headline scale's gap in every unit where it may be shown.
+    """Per unit attribute, the first headline scale's gap in every unit where it may be shown.
 
     Only where the organisation-level check found that the scale works alike across the
     attribute's groups (the same condition as the organisation's gaps).
@@ -1028,7 +1028,7 @@ def _unit_gaps(
         return ()
     alike = {(s.attribute, s.scale_id) for s in sections if s.works_alike}
     tables = []
-    for attribute in by:
+    for attribute in unit_by:
         if (attribute, headline.id) in alike:
             table = _unit_gap_table(ctx, plan, lattice, attribute, headline)
             if table is not None:
@@ -1219,6 +1219,8 @@ def build_report(
     leader_role: str = "leader",
     progress: Progress | None = None,
     excluded: Sequence[Any] = (),
+    unit_attributes: Sequence[str] | None = None,
+    on_plan: Callable[[Any, Any], None] | None = None,
 ) -> Report:
     """Analyse a survey round and assemble the :class:`Report`; only shown cells get numbers.
 
@@ -1253,6 +1255,14 @@ def build_report(
     excluded
         The problems of rows the importer left out (``ResponseImport.excluded`` with
         ``on_bad_rows="exclude"``): the report's notes give their count and each row's reason.
+    unit_attributes
+        The attributes of ``by`` that also get unit × value cells and per-unit gaps; ``None``
+        (the default) means every ``by`` attribute. A survey that promised its respondents
+        unit × value cells for fewer attributes (the web app's waves) passes those.
+    on_plan
+        Called once with the cell lattice and the disclosure plan the report was made with, for
+        a caller that stores which cells were shown (the web app's snapshots) without planning
+        the same lattice a second time.
 
     Returns
     -------
@@ -1262,9 +1272,10 @@ def build_report(
     Notes
     -----
     Disclosure first: the lattice (every unit with its subtree, organisation × every value of
-    ``by`` and ``levels``) is planned before any statistic is computed, and every section only
-    keeps numbers for cells in the plan's ``shown`` set with n ≥ k. Shares in cells with
-    n < 2k are bands (R6); distributions are given only for cells with n ≥ 2k.
+    ``by`` and ``levels``, unit × every value of ``unit_attributes``) is planned before any
+    statistic is computed, and every section only keeps numbers for cells in the plan's
+    ``shown`` set with n ≥ k. Shares in cells with n < 2k are bands (R6); distributions are
+    given only for cells with n ≥ 2k.
 
     Examples
     --------
@@ -1299,6 +1310,10 @@ def build_report(
         last = order[-1]
         data = responses.loc[waves == last].reset_index(drop=True)
     teams = _labels(_column(data, team_column, "team"), missing_as_text=True)
+    unit_by = tuple(by) if unit_attributes is None else tuple(unit_attributes)
+    if not set(unit_by) <= set(by):
+        extra = ", ".join(sorted(set(unit_by) - set(by)))
+        raise ValueError(f"unit attributes must be among the by attributes; not in by: {extra}.")
     attributes = {name: _labels(_column(data, name, "attribute")) for name in (*by, *levels)}
     tick("reading", 1, 1)
 
@@ -1313,15 +1328,17 @@ def build_report(
 
     tick("disclosure", 0, 1)
     parents, names, unit_levels = _tree_description(tree, [str(t) for t in teams.categories])
-    # Unit × value cells of the ``by`` attributes are planned with everything else, so the
+    # Unit × value cells of the ``unit_by`` attributes are planned with everything else, so the
     # per-unit gaps pass the same differencing audit as every other shown number.
     lattice = disclosure.cells_for_report(teams, parents, attributes)
-    fits = bool(by) and _few_leaf_cells(lattice, k)
+    fits = bool(unit_by) and _few_leaf_cells(lattice, k)
     if fits:  # only then are the unit × value cells worth building and auditing
-        lattice = disclosure.cells_for_report(teams, parents, attributes, unit_attributes=by)
+        lattice = disclosure.cells_for_report(teams, parents, attributes, unit_attributes=unit_by)
     plan, unverified_attributes = _plan(lattice, k)
     if not fits:
-        unverified_attributes = tuple(sorted(set(by)))
+        unverified_attributes = tuple(sorted(set(unit_by)))
+    if on_plan is not None:
+        on_plan(lattice, plan)
     door = _Door(k, frozenset(cell_id(key) for key in plan.shown))
     tree_arrays = _Tree(
         tuple(str(u) for u in lattice.units),
@@ -1395,7 +1412,7 @@ def build_report(
             done += 1
             tick("statistics", done, total)
 
-    unit_gaps = _unit_gaps(ctx, plan, lattice, by, climate, gaps)
+    unit_gaps = _unit_gaps(ctx, plan, lattice, unit_by, climate, gaps)
 
     leader = None
     leader_scales = [s for s in scored_scales if s.role == "leader_own"]

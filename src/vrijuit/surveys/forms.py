@@ -90,7 +90,10 @@ class WaveForm(forms.ModelForm[Wave]):
         choices=ATTRIBUTE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Only analysts see these splits. Groups smaller than k stay hidden."),
+        help_text=_(
+            "Only analysts see these splits. Each must also be chosen for the whole "
+            "organisation. Groups smaller than k stay hidden."
+        ),
     )
 
     class Meta:
@@ -127,4 +130,21 @@ class WaveForm(forms.ModelForm[Wave]):
         opens, closes = data.get("opens_on"), data.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", _("The closing date must be on or after the opening date."))
+        # A split per unit adds up to the same split of the whole organisation (the units just
+        # below it together hold everyone), so it is promised only together with that split.
+        per_unit_only = [
+            a
+            for a in data.get("unit_attributes") or []
+            if a not in (data.get("report_attributes") or [])
+        ]
+        if per_unit_only:
+            self.add_error(
+                "unit_attributes",
+                _(
+                    "Results per unit split by %(attributes)s also show the whole organisation "
+                    "split by it: choose it under “Results for the whole organisation, also "
+                    "split by” too, or leave it out here."
+                )
+                % {"attributes": ", ".join(str(ATTRIBUTE_LABELS[a]) for a in per_unit_only)},
+            )
         return data
