@@ -122,6 +122,9 @@ def test_every_new_person_gets_an_account_without_password_and_an_invitation_in_
     assert dutch["Subject"] == "Je account voor Vrijuit: kies je wachtwoord"
     assert "The link works once and for 5 days." in body(english)
     assert "De link werkt één keer en 5 dagen lang." in body(dutch)
+    # An expired link is no dead end: "forgot password" sends a new invitation.
+    assert "“Forgot your password?” on the login page" in body(english)
+    assert "“Wachtwoord vergeten?” op de inlogpagina" in body(dutch)
     assert "bram@uni.nl" in body(english)
     assert all(
         invitation.sent_at and invitation.times_sent == 1 for invitation in Invitation.objects.all()
@@ -220,6 +223,8 @@ def test_the_link_lets_the_person_choose_a_password_and_logs_them_in_with_a_welc
     again = Client().get(link, follow=True)
     assert not again.context["validlink"]
     assert "This invitation link no longer works." in again.content.decode()
+    # ... and it says where a new link comes from: "forgot password" re-invites.
+    assert reverse("accounts:password_reset") in again.content.decode()
     # And the password works at the login page.
     login = Client().post(
         reverse("accounts:login"), {"username": "bram@uni.nl", "password": NEW_PASSWORD}
