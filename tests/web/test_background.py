@@ -22,6 +22,7 @@ from vrijuit.org.models import Gender, NationalityGroup, Person
 from vrijuit.org.services import apply_hr_plan
 from vrijuit.surveys import services as survey_services
 from vrijuit.surveys.models import NOT_DECLARED, OTHER, Invitation
+from vrijuit.surveys.sealing import invitation_attributes
 from web.matrix_rows import PERSONAS
 from web.matrix_rows_surveys import add_people, make_wave
 from web.test_permission_matrix import all_rows
@@ -333,15 +334,16 @@ def test_a_launch_snapshots_the_declared_values_and_later_changes_count_from_the
 
     def snapshot(w, persona: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
         invitation = Invitation.objects.get(wave=w, person__user=org.users[persona])
-        return {k: invitation.attributes[k] for k in ("gender", "nationality_group")}
+        return {k: invitation_attributes(invitation)[k] for k in ("gender", "nationality_group")}
 
     assert snapshot(wave, "staff") == {"gender": "woman", "nationality_group": OTHER}
     assert snapshot(wave, "leader") == {"gender": "woman", "nationality_group": NOT_DECLARED}
     men = Invitation.objects.filter(wave=wave, person__in=clinical[:3])
-    assert {inv.attributes["gender"] for inv in men} == {"man"}
+    assert {invitation_attributes(inv)["gender"] for inv in men} == {"man"}
     # A single non-EU declaration is never stored under its own name (coarsening, k=3).
     assert not any(
-        "non_eu" in inv.attributes.values() for inv in Invitation.objects.filter(wave=wave)
+        "non_eu" in invitation_attributes(inv).values()
+        for inv in Invitation.objects.filter(wave=wave)
     )
 
     # Withdrawing after the launch leaves the launched wave as it was ...
@@ -352,7 +354,9 @@ def test_a_launch_snapshots_the_declared_values_and_later_changes_count_from_the
     with django_capture_on_commit_callbacks(execute=True):
         survey_services.launch_wave(later)
     assert (
-        Invitation.objects.get(wave=later, person__user=org.users["staff"]).attributes["gender"]
+        invitation_attributes(Invitation.objects.get(wave=later, person__user=org.users["staff"]))[
+            "gender"
+        ]
         == NOT_DECLARED
     )
 

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from vrijuit import checks
 from vrijuit.surveys import inbox, inbox_crypto, inbox_keys, services, worker
 from vrijuit.surveys.models import InboxBatch, InboxEntry, Invitation, Response, Wave
+from vrijuit.surveys.sealing import invitation_attributes
 from web.matrix_rows_surveys import add_people, make_wave
 
 ENTRY_TABLE = InboxEntry._meta.db_table
@@ -98,7 +99,7 @@ def as_bytes(value: Any) -> bytes:
 def test_the_raw_inbox_rows_hold_no_answer_attribute_or_unit_in_clear(org, wave) -> None:  # type: ignore[no-untyped-def]
     people = invitations(wave)
     leader = next(i for i in people if i.leads_unit)
-    permanent = next(i for i in people if i.attributes.get("contract") == "permanent")
+    permanent = next(i for i in people if invitation_attributes(i).get("contract") == "permanent")
     assert submit(leader, {"SU1": "5", "SU2": "1"})
     assert submit(permanent, {"SU1": "2"})
     payloads = [inbox.open_entry(entry) for entry in InboxEntry.objects.all()]
@@ -335,7 +336,7 @@ def test_the_worker_logs_a_lost_key_without_answer_content_and_keeps_the_entries
     org, wave, key_dir, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     people = invitations(wave)
-    permanent = [i for i in people if i.attributes.get("contract") == "permanent"]
+    permanent = [i for i in people if invitation_attributes(i).get("contract") == "permanent"]
     assert len(permanent) >= wave.k  # enough for the flush to try
     for invitation in permanent:
         submit(invitation, {"SU1": "5", "SU2": "1"})

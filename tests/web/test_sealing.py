@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from django.core.checks import Error
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -173,3 +175,59 @@ def test_without_the_key_nothing_is_launched_or_flushed(
     assert not Invitation.objects.exists()
     wave.refresh_from_db()
     assert wave.is_draft
+
+
+# --- The migration that sealed the rows written before --------------------------------------
+
+BEFORE_SEALING = [("surveys", "0007_sealed_attributes")]
+AFTER_SEALING = [("surveys", "0008_seal_existing_attributes")]
+
+
+def _rows(executor: MigrationExecutor, target: list[tuple[str, str]], name: str) -> list[Any]:
+    model = executor.loader.project_state(target).apps.get_model("surveys", name)
+    return list(model.objects.order_by("pk"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_seals_existing_rows_and_opens_them_again_going_back(
+    org, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    add_people(org.clinical, 4, "clin", contract="permanent")
+    wave = _launched(org, k=3)
+    for invitation in Invitation.objects.filter(wave=wave, unit=org.clinical):
+        services.submit_response(invitation.pk, {"SU1": "3"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.flush_inbox(wave)
+    invited = {i.pk: sealing.invitation_attributes(i) for i in Invitation.objects.all()}
+    answered = {r.pk: sealing.response_attributes(r) for r in Response.objects.all()}
+    assert len(answered) == 5 and "permanent" in str(answered)
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(BEFORE_SEALING)  # back: every sealed value opened into the clear column
+        executor = MigrationExecutor(connection)
+        for name, expected in (("Invitation", invited), ("Response", answered)):
+            rows = _rows(executor, BEFORE_SEALING, name)
+            assert {row.pk: row.attributes for row in rows} == expected
+            assert all(row.sealed_attributes is None for row in rows)
+
+        settings.REPORTING_KEY = ""  # without the key: an error naming it, nothing changed
+        with pytest.raises(sealing.ReportingKeyError, match="VRIJUIT_REPORTING_KEY"):
+            executor.migrate(AFTER_SEALING)
+        executor = MigrationExecutor(connection)
+        assert all(r.sealed_attributes is None for r in _rows(executor, BEFORE_SEALING, "Response"))
+
+        settings.REPORTING_KEY = settings.DEVELOPMENT_REPORTING_KEY
+        executor.migrate(AFTER_SEALING)  # forward: sealed again, bound to the same rows
+        executor = MigrationExecutor(connection)
+        for name, expected in (("Invitation", invited), ("Response", answered)):
+            rows = _rows(executor, AFTER_SEALING, name)
+            opened = (
+                sealing.invitation_attributes
+                if name == "Invitation"
+                else sealing.response_attributes
+            )
+            assert {row.pk: opened(row) for row in rows} == expected
+    finally:
+        settings.REPORTING_KEY = settings.DEVELOPMENT_REPORTING_KEY
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())  # the suite expects the latest

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from vrijuit.surveys import services, worker
 from vrijuit.surveys.models import OTHER, Invitation, Status, Wave, WaveLockedError
+from vrijuit.surveys.sealing import invitation_attributes
 from vrijuit.surveys.snapshot import coarsen
 from web.matrix_rows_surveys import add_people, make_wave
 from web.smtp_server import smtp_server
@@ -176,11 +177,16 @@ def test_snapshot_takes_unit_leadership_and_coarsened_attributes(
     assert leader.leads_unit and not staff.leads_unit
     assert staff.unit == org.clinical
     # position_level, wave-wide (k=3): 3 full professors? no: 2 → "other"; 5 phd + 1 postdoc...
-    levels = Counter(inv.attributes["position_level"] for inv in Invitation.objects.all())
+    levels = Counter(
+        invitation_attributes(inv)["position_level"] for inv in Invitation.objects.all()
+    )
     assert all(n >= 3 for value, n in levels.items() if value != OTHER)
     # contract per unit: Pedagogiek has 3 permanent + 1 temporary (the other leader) → "other".
     ped = Invitation.objects.filter(unit=org.pedagogy)
-    assert Counter(inv.attributes["contract"] for inv in ped) == {"permanent": 3, OTHER: 1}
+    assert Counter(invitation_attributes(inv)["contract"] for inv in ped) == {
+        "permanent": 3,
+        OTHER: 1,
+    }
     # A later HR change does not move a launched invitation.
     person = staff.person
     person.unit = org.pedagogy

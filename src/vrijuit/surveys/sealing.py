@@ -37,7 +37,7 @@ import hmac
 import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,3 +199,15 @@ def invitation_attributes(invitation: Any, key: bytes | None = None) -> dict[str
     """The launch snapshot's attributes of an ``Invitation`` of an open wave."""
     binding = invitation_binding(invitation.pk, invitation.wave_id)
     return open_attributes(invitation.sealed_attributes, binding, key)
+
+
+def open_responses(
+    wave_id: int, rows: Iterable[tuple[uuid.UUID | str, bytes | memoryview | None]]
+) -> list[dict[str, str]]:
+    """The attributes of many Responses of one wave, given as (id, sealed attributes) pairs:
+    what the results read. All or nothing: the first row that does not open raises."""
+    key = reporting_key()
+    return [
+        open_attributes(sealed, response_binding(response_id, wave_id), key)
+        for response_id, sealed in rows
+    ]

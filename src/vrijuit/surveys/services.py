@@ -353,7 +353,8 @@ def submit_response(invitation_id: int, raw_answers: Mapping[str, Any]) -> bool:
             return False
         payload: dict[str, Any] = {
             "unit": invitation.unit_id,
-            "attributes": invitation.attributes,
+            # Opened with the reporting key only to be sealed again in the inbox payload.
+            "attributes": sealing.invitation_attributes(invitation),
             "answers": answers,
         }
         if wave.mode == Mode.CONFIDENTIAL:
