@@ -78,7 +78,6 @@ def add_responses(
             wave=wave,
             period=wave.period,
             unit=unit,
-            attributes=attrs,
             sealed_attributes=seal_for_response(attrs, response_id, wave.pk),
             answers=answers,
         )

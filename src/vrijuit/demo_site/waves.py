@@ -148,7 +148,6 @@ def seed_closed_wave(
                 wave=wave,
                 period=plan.period,
                 unit_id=unit_id,
-                attributes=attrs,
                 sealed_attributes=seal_for_response(attrs, response_id, wave.pk, key),
                 answers={
                     item: (None if value is None else int(value))

@@ -10,6 +10,9 @@ The data contract with the results app (``vrijuit.results``) is this module. The
   the wave, the launch-time unit and coarsened attributes, the answers. ``Response`` carries the
   wave's *period* label instead of a timestamp. An ``InboxEntry`` holds all of that encrypted
   with the key of its ``InboxBatch``, which lives outside the database.
+* The coarsened attributes of ``Invitation`` and ``Response`` are sealed with the reporting key
+  (``vrijuit.surveys.sealing``), which is not in the database either: a copy of the database
+  alone cannot combine a Response's unit and attributes into a person.
 """
 
 from __future__ import annotations
@@ -176,8 +179,10 @@ class Invitation(models.Model):
       as the wave exists. The unit is the launch snapshot's, as the Responses carry it.
     * ``person``, ``language``, ``token_hash``, ``sent_on``, ``reminders_sent`` (until close):
       sending the invitation and the reminders, and recognising the link.
-    * ``attributes``, ``leads_unit`` (until close): what a submit puts in the encrypted inbox
-      payload, and which part of the questionnaire the person sees.
+    * ``sealed_attributes``, ``leads_unit`` (until close): the coarsened attributes a submit
+      puts in the encrypted inbox payload, sealed with the reporting key and bound to this
+      invitation (``vrijuit.surveys.sealing``), and which part of the questionnaire the person
+      sees.
     * ``responded`` (until close): the reminders skip those who answered, and a second submit
       stores nothing. Joined with the Responses of a unit it could point at a person, which is
       why the flush moves a unit only with k of its own answers and why it is erased at close.
@@ -193,8 +198,8 @@ class Invitation(models.Model):
     # SHA-256 hex, never the token; NULL once the wave is closed.
     token_hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    attributes = models.JSONField(default=dict)  # coarsened at launch
-    # The same, sealed with the reporting key (vrijuit.surveys.sealing); NULL once erased.
+    # Coarsened at launch, sealed with the reporting key (vrijuit.surveys.sealing); NULL once
+    # erased. Read only through sealing.invitation_attributes.
     sealed_attributes = models.BinaryField(null=True, editable=False)
     leads_unit = models.BooleanField(default=False)  # gets the leaders-only block
     language = models.CharField(max_length=2, default="nl")
@@ -260,15 +265,31 @@ class InboxEntry(models.Model):
 
 class Response(models.Model):
     """The reporting store: one respondent's answers, with no link to the person (anonymous
-    mode) or a pseudonym only the reporting engine reads (confidential mode)."""
+    mode) or a pseudonym only the reporting engine reads (confidential mode).
+
+    What a reader of the database alone (an administrator, a leaked backup) sees, and why:
+
+    * ``sealed_attributes``: the coarsened background attributes, sealed with the reporting
+      key, which is not in the database, and bound to this row's id and wave
+      (``vrijuit.surveys.sealing``; only the results and the flush open them). In clear, a
+      (unit, attributes) combination shared by fewer than k people would point at a person
+      whatever coarsening did to each single attribute (docs/anonymity.md).
+    * ``unit``: in clear. The response rates count Responses per unit in SQL, and the unit is
+      protected by how Responses arrive: the flush moves a unit's answers only in groups of k
+      or more of that unit (or at the close, when the participation marks are erased), so the
+      unit alone never points at fewer than k people who answered.
+    * ``answers``: in clear; without unit-level attributes, they say what someone in the unit
+      answered, not who.
+    * ``pseudonym`` (confidential mode): an HMAC under ``VRIJUIT_PSEUDONYM_SECRET``, kept in
+      clear (docs/anonymity.md says why and what it still allows).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
     period = models.CharField(max_length=50)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    attributes = models.JSONField(default=dict)
-    # The same, sealed with the reporting key (vrijuit.surveys.sealing).
-    sealed_attributes = models.BinaryField(null=True, editable=False)
+    # Read only through sealing.response_attributes / sealing.open_responses.
+    sealed_attributes = models.BinaryField(editable=False)
     answers = models.JSONField(default=dict)  # {item_id: int | None}
     # NULL, not "": anonymous mode has no pseudonym at all (the contract with vrijuit.results).
     pseudonym = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001

@@ -162,7 +162,6 @@ def launch_wave(wave: Wave, *, today: date | None = None) -> int:
                 # A placeholder: the real token is made when the e-mail is sent.
                 token_hash=hash_token(new_token()),
                 unit_id=invitee.unit_id,
-                attributes=invitee.attributes,
                 leads_unit=invitee.leads_unit,
                 language=invitee.person.language or "nl",
             )
@@ -438,7 +437,6 @@ def _new_response(wave: Wave, payload: dict[str, Any], key: bytes) -> Response:
         wave=wave,
         period=wave.period,
         unit_id=payload["unit"],
-        attributes=attributes,
         sealed_attributes=sealing.seal_for_response(attributes, response_id, wave.pk, key),
         answers=payload["answers"],
         pseudonym=payload.get("pseudonym"),
@@ -496,7 +494,6 @@ ERASED_INVITATION: dict[str, Any] = {
     "person": None,
     "token_hash": None,
     "responded": False,
-    "attributes": {},
     "sealed_attributes": None,
     "leads_unit": False,
     "language": "",
