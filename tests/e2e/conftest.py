@@ -1,7 +1,7 @@
 """End-to-end tests: the demo site in a live server, driven by headless Chromium (Playwright).
 
 One server for the whole session, on the test database seeded once with the demo faculty
-(``seed_demo``: ~10-25 s). pytest-django's own ``live_server`` fixture empties the database
+(``seed_demo``: about 4 s). pytest-django's own ``live_server`` fixture empties the database
 after every test, which would mean seeding the demo again for each one; the demo is what a
 newcomer sees, so the tests run against exactly that. Tests that change data (a respondent
 answering, an analyst launching a wave) use their own invitation or their own new wave.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import closed_wave_pk, log_in, unit_pk
+from e2e.helpers import accessibility_problems, closed_wave_pk, log_in, unit_pk
 
 SMALL_TEAM = "ped-kind"  # 5 staff, 3 or 4 answer in every wave (demo data README, pattern 6)
 SMALL_TEAM_NAMES = re.compile("Kinderopvang en Ontwikkeling|Early Childhood Development")
@@ -55,3 +56,36 @@ def test_a_small_team_is_suppressed_with_an_explanation(page: Page) -> None:
     for index in range(rows.count()):
         cells = rows.nth(index).locator("td").all_inner_texts()
         assert not any(re.fullmatch(r"\d+([.,]\d+)?%?", cell.strip()) for cell in cells), cells
+
+
+def test_an_analyst_chooses_a_scale_with_the_keyboard_and_reads_the_gaps_per_unit(
+    page: Page, screenshot_dir: Path
+) -> None:
+    """The per-unit differences: reached from the analysis page, the scale chosen with the
+    keyboard alone, the tables in labelled scrolling regions; photographed for the docs."""
+    wave = closed_wave_pk()
+    log_in(page, "analyst")
+    page.goto(f"/results/{wave}/analysis/")
+    page.get_by_role("link", name=re.compile("binnen elke eenheid|within each unit")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        re.compile("binnen elke eenheid|within each unit")
+    )
+    select = page.get_by_label(re.compile("^(Schaal|Scale)$"))
+    options = select.locator("option").all_inner_texts()
+    assert len(options) > 1
+    # Keyboard only: focus the list, move to the second scale, Tab to the button, Enter.
+    select.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"scale="))
+    expect(select).to_have_value(re.compile(r".+"))
+    assert select.evaluate("s => s.selectedIndex") == 1
+    regions = page.locator('.table-scroll[role="region"]')
+    assert regions.count() >= 1
+    caption = page.locator("h2[id^='t-unit-gaps-']").first
+    expect(caption).to_contain_text(options[1])
+    # Units by their path, in tree order; rows without figures say why in words.
+    assert page.locator("table[data-table^='unit-gaps-'] th[scope='row']", has_text="›").count()
+    page.screenshot(path=str(screenshot_dir / "analyst-unit-gaps.png"), full_page=False)
+    assert not accessibility_problems(page)

@@ -63,5 +63,11 @@ ROWS: dict[str, list[Row]] = {
     ],
     "results:analysis": [Row(ANALYST, kwargs=_wave)],
     "results:analysis_download": [Row(ANALYST, kwargs=_fmt("csv"))],
+    "results:unit_gaps": [
+        Row(ANALYST, kwargs=_wave, note="unit x attribute cells: analysts only, never leaders")
+    ],
+    # CSV only, like the other downloads: tests/web/test_background.py reads every matrix page
+    # as text (the PDF is checked in test_results_unit_gaps.py and test_results_promise.py).
+    "results:unit_gaps_download": [Row(ANALYST, kwargs=_fmt("csv"))],
 }
 assert LOGIN == 302

@@ -52,7 +52,6 @@ def add_people(
             wave=wave,
             period=wave.period,
             unit=unit,
-            attributes=attrs,
             sealed_attributes=seal_for_response(attrs, response_id, wave.pk),
             answers=answers,
         )

@@ -99,7 +99,13 @@ def test_every_role_s_view_is_within_the_shown_cells_and_their_union_leaks_nothi
     wave, org
 ) -> None:  # type: ignore[no-untyped-def]
     from _disclosure_oracles import attacker, cell_members
-    from vrijuit.results.presentation import analyst_view, leader_view, staff_view
+    from vrijuit.results.presentation import (
+        analyst_view,
+        leader_view,
+        staff_view,
+        unit_gap_scales,
+        unit_gaps_view,
+    )
     from vrijuit.results.services import latest_snapshot, responses_frame
 
     snapshot = latest_snapshot(wave)
@@ -110,6 +116,7 @@ def test_every_role_s_view_is_within_the_shown_cells_and_their_union_leaks_nothi
         leader_view(snapshot, "en", str(org.pedagogy.pk)),
         staff_view(snapshot, "en", str(org.clinical.pk)),
         staff_view(snapshot, "en", None),
+        *(unit_gaps_view(snapshot, "en", scale)[0] for scale in unit_gap_scales(snapshot)),
     ]
     union = set().union(*(v.cells for v in views))
     for view in views:

@@ -125,7 +125,13 @@ def test_every_role_s_view_is_within_shown_and_the_union_leaks_no_small_group(
     org: Organisation,
 ) -> None:
     from vrijuit.results.models import ResultSnapshot
-    from vrijuit.results.presentation import analyst_view, leader_view, staff_view
+    from vrijuit.results.presentation import (
+        analyst_view,
+        leader_view,
+        staff_view,
+        unit_gap_scales,
+        unit_gaps_view,
+    )
     from vrijuit.results.services import _instrument, plan_results
     from vrijuit.surveys.models import Wave
 
@@ -140,13 +146,17 @@ def test_every_role_s_view_is_within_shown_and_the_union_leaks_no_small_group(
         unit_attributes=attributes,
         k=org.k,
     )
-    snapshot = ResultSnapshot(wave=Wave(k=org.k, period="2025-najaar"), report=report, shown=shown)
+    wave = Wave(
+        k=org.k, period="2025-najaar", report_attributes=attributes, unit_attributes=attributes
+    )
+    snapshot = ResultSnapshot(wave=wave, report=report, shown=shown)
     units = sorted(set(org.parents), key=int)
     views = [
         analyst_view(snapshot, "en"),
         staff_view(snapshot, "nl", None),  # the confidential adviser
         *(staff_view(snapshot, "en", unit) for unit in units),
         *(leader_view(snapshot, "nl", unit) for unit in units),  # any unit may have a leader
+        *(unit_gaps_view(snapshot, "en", scale)[0] for scale in unit_gap_scales(snapshot)),
     ]
     for view in views:
         assert view.cells <= set(shown), (view.kind, sorted(view.cells - set(shown)))

@@ -517,6 +517,7 @@ def _heat_cell(s: _Snapshot, column: dict[str, Any], i: int, value: str) -> str:
 
 
 def _gap_table(s: _Snapshot) -> Table:
+    """The organisation's groups against the rest; within units: ``unit_gaps_view``."""
     table = Table(
         "gaps",
         _("Differences between groups"),
@@ -546,23 +547,6 @@ def _gap_table(s: _Snapshot) -> Table:
                 ]
             )
             table.cells.add(gap["cell"])
-    for unit_table in s.report.get("unit_gaps", []):
-        for j, cell in enumerate(unit_table["cell"]):
-            unit_id = unit_table["unit_id"][j]
-            if not s.shown(cell) or not s.shown(f"unit:{unit_id}"):
-                continue
-            table.rows.append(
-                [
-                    unit_table["attribute"],
-                    f"{s.name(unit_id)}: {unit_table['group'][j]}",
-                    s.scale_names[unit_table["scale_id"]],
-                    str(unit_table["n"][j]),
-                    s.num(unit_table["difference"][j]),
-                    format_ci(unit_table["ci_low"][j], unit_table["ci_high"][j], s.lang),
-                    s.num(unit_table["hedges_g"][j]),
-                ]
-            )
-            table.cells.update({cell, f"unit:{unit_id}"})
     return table
 
 
@@ -682,3 +666,261 @@ def _sector(s: _Snapshot) -> dict[str, Any] | None:
         "sample": note(sector["sample"]),
         "figures": [note(f) for f in sector["figures"]],
     }
+
+
+# -- gaps per unit (analysts) -----------------------------------------------------------------
+
+
+def _value_labels() -> dict[str, dict[str, str]]:
+    """Each attribute's stored values in words."""
+    from vrijuit.org.models import Contract, Gender, NationalityGroup, PositionLevel
+
+    labels: dict[str, dict[str, str]] = {
+        "gender": {str(c.value): str(c.label) for c in Gender},
+        "nationality_group": {str(c.value): str(c.label) for c in NationalityGroup},
+        "position_level": {str(c.value): str(c.label) for c in PositionLevel},
+        "contract": {str(c.value): str(c.label) for c in Contract},
+    }
+    for values in labels.values():
+        # Launch merges categories smaller than k into "other" (gender's own "in another way"
+        # is stored as "other" too), so the label says both.
+        values["other"] = _("other (includes merged small groups)")
+        values["not_declared"] = _("not declared")
+    return labels
+
+
+def _attribute_label(attribute: str) -> str:
+    from vrijuit.surveys.forms import ATTRIBUTE_LABELS
+
+    return str(ATTRIBUTE_LABELS.get(attribute, attribute))
+
+
+def unit_gap_scales(snapshot: ResultSnapshot) -> list[str]:
+    """The headline climate scales in the report's order: the choices of the per-unit view."""
+    headline = [
+        s["scale_id"]
+        for s in snapshot.report.get("scales", [])
+        if s.get("role") == "climate" and s.get("headline")
+    ]
+    with_gaps = {t["scale_id"] for t in snapshot.report.get("unit_gaps", [])}
+    # A scale with gaps per unit is always reachable, even if the report marks it otherwise.
+    return headline + sorted(with_gaps - set(headline))
+
+
+class _UnitTree:
+    """Tree order and names of every unit of the snapshot (hidden ones too), for paths."""
+
+    def __init__(self, s: _Snapshot) -> None:
+        parents: dict[str, str | None] = dict(s.snapshot.tree or {})
+        shown = list(s.units.get("unit_id", []))
+        parents.update(zip(shown, s.units.get("parent_id", []), strict=True))
+        self.parents = parents
+        self.names = {u: s.name(u) for u in shown}
+        for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+            names = entry.get("name") or {}
+            unit = entry.get("unit_id")
+            if unit and unit not in self.names and names:
+                self.names[unit] = str(names.get(s.lang) or names.get("nl") or unit)
+        # Children in the report's order (the engine's tree order), unknown ones by id.
+        rank = {u: i for i, u in enumerate(shown)}
+        children: dict[str | None, list[str]] = {}
+        for unit, parent in parents.items():
+            children.setdefault(parent, []).append(unit)
+        for siblings in children.values():
+            siblings.sort(key=lambda u: (rank.get(u, len(rank)), len(u), u))
+        self.order: dict[str, int] = {}
+        stack = list(reversed(children.get(None, [])))
+        while stack:
+            unit = stack.pop()
+            self.order[unit] = len(self.order)
+            stack.extend(reversed(children.get(unit, [])))
+
+    def path(self, unit: str) -> str:
+        """The unit's names from just below the organisation down to it ("A › B › C")."""
+        names = []
+        up: str | None = unit
+        while up is not None and self.parents.get(up) is not None:
+            names.append(self.names.get(up, up))
+            up = self.parents.get(up)
+        if not names:  # the organisation itself
+            return self.names.get(unit, unit)
+        return " › ".join(reversed(names))
+
+
+def _unit_gap_section(
+    s: _Snapshot, tree: _UnitTree, attribute: str, scale_id: str, values: dict[str, str]
+) -> Table:
+    table = Table(
+        f"unit-gaps-{attribute}",
+        _("%(attribute)s: differences within each unit on %(scale)s")
+        % {"attribute": _attribute_label(attribute).capitalize(), "scale": s.scale_names[scale_id]},
+        [
+            _("Unit"),
+            _("Group"),
+            _("Answers in the group"),
+            _("Mean of the group"),
+            _("Answers in the rest of the unit"),
+            _("Mean of the rest of the unit"),
+            _("Difference (group minus rest)"),
+            _("95% interval"),
+            _("Hedges' g"),
+            _("Note"),
+        ],
+    )
+    rows: list[tuple[int, str, list[str]]] = []
+    for unit_table in s.report.get("unit_gaps", []):
+        if unit_table["attribute"] != attribute or unit_table["scale_id"] != scale_id:
+            continue
+        for j, cell in enumerate(unit_table["cell"]):
+            unit_id = unit_table["unit_id"][j]
+            if not s.shown(cell) or not s.shown(f"unit:{unit_id}"):
+                continue
+            group = str(unit_table["group"][j])
+            rows.append(
+                (
+                    tree.order.get(unit_id, len(tree.order)),
+                    group,
+                    [
+                        tree.path(unit_id),
+                        values.get(group, group),
+                        str(unit_table["n"][j]),
+                        s.num(unit_table["mean"][j]),
+                        str(unit_table["n_other"][j]),
+                        s.num(unit_table["mean_other"][j]),
+                        s.num(unit_table["difference"][j]),
+                        format_ci(unit_table["ci_low"][j], unit_table["ci_high"][j], s.lang),
+                        s.num(unit_table["hedges_g"][j]),
+                        "",
+                    ],
+                )
+            )
+            table.cells.update({cell, f"unit:{unit_id}"})
+    # Hidden groups, in words (the same reasons as everywhere else); no figure at all.
+    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+        if entry["kind"] != "unit_attribute" or entry.get("attribute") != attribute:
+            continue
+        unit_id, group = str(entry["unit_id"]), str(entry.get("value") or "")
+        reason = REASONS.get(entry["reason"], REASONS["unverified"])
+        rows.append(
+            (
+                tree.order.get(unit_id, len(tree.order)),
+                group,
+                [
+                    tree.path(unit_id),
+                    values.get(group, group),
+                    *["–"] * 7,
+                    str(reason) % {"k": s.k},
+                ],
+            )
+        )
+    rows.sort(key=lambda row: (row[0], row[1]))
+    table.rows = [row for _, _, row in rows]
+    return table
+
+
+@dataclass
+class UnitGapChoice:
+    """The scale selector of the per-unit view: every choice, the chosen one, a bad request."""
+
+    scales: list[tuple[str, str]]  # (scale id, name)
+    chosen: str | None
+    unknown: str | None = None  # a requested scale id these results do not have
+    help: str = ""  # how to read the tables
+
+
+def unit_gaps_view(
+    snapshot: ResultSnapshot, lang: str, scale_id: str | None
+) -> tuple[View, UnitGapChoice]:
+    """Analysts: per unit attribute, every unit's groups against the rest of the unit on one
+    headline scale, with the hidden groups and why (no figures for them)."""
+    s = _Snapshot(snapshot, lang)
+    scales = [sid for sid in unit_gap_scales(snapshot) if sid in s.scale_names]
+    unknown = scale_id if scale_id and scale_id not in scales else None
+    chosen = scale_id if scale_id in scales else (scales[0] if scales else None)
+    choice = UnitGapChoice(
+        [(sid, s.scale_names[sid]) for sid in scales],
+        chosen,
+        unknown,
+        help=_(
+            "Each row compares one group of a unit with the rest of that unit: their numbers of "
+            "answers and means, the difference (group minus rest) with its 95% interval, and "
+            "Hedges' g (the difference in standard deviations). An interval that includes 0 "
+            "means the data do not show a clear difference. A group without figures is hidden; "
+            "the last column says why."
+        ),
+    )
+    tables: list[Table] = []
+    if chosen is not None and not s.too_few:
+        tree = _UnitTree(s)
+        labels = _value_labels()
+        attributes = _unit_gap_attributes(s)
+        tables = [
+            _unit_gap_section(s, tree, attribute, chosen, labels.get(attribute, {}))
+            for attribute in attributes
+        ]
+    view = _view(s, "unit_gaps", tables, [])
+    view.notes = _unit_gap_notes(s, chosen, [t.key.removeprefix("unit-gaps-") for t in tables])
+    return view, choice
+
+
+def _unit_gap_attributes(s: _Snapshot) -> list[str]:
+    """The attributes promised per unit at launch, then any other the snapshot holds per unit
+    (an older snapshot), so nothing it holds is left out of the view."""
+    from vrijuit.results.services import promised_attributes
+
+    found = promised_attributes(s.snapshot.wave)[1]
+    found += [t["attribute"] for t in s.report.get("unit_gaps", [])]
+    found += [
+        e["attribute"]
+        for e in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]
+        if e["kind"] == "unit_attribute"
+    ]
+    return list(dict.fromkeys(found))
+
+
+def _unit_gap_notes(s: _Snapshot, scale_id: str | None, attributes: Sequence[str]) -> list[str]:
+    """Why an attribute has no comparison per unit on this scale, in words."""
+    if scale_id is None or s.too_few:
+        return []
+    notes = []
+    alike = {
+        g["attribute"]: g.get("works_alike")
+        for g in s.report.get("gaps", [])
+        if g["scale_id"] == scale_id
+    }
+    with_rows = {
+        t["attribute"]
+        for t in s.report.get("unit_gaps", [])
+        if t["scale_id"] == scale_id and len(t["cell"])
+    }
+    for attribute in attributes:
+        if attribute in with_rows:
+            continue
+        label = _attribute_label(attribute)
+        if alike.get(attribute) is False:
+            notes.append(
+                _(
+                    "Split by %(attribute)s: the questions of this scale do not work alike for "
+                    "the groups (see the differences between groups of the whole organisation), "
+                    "so comparing their means within units would mislead."
+                )
+                % {"attribute": label}
+            )
+        elif alike.get(attribute) is None:
+            notes.append(
+                _(
+                    "Split by %(attribute)s: too few of the organisation's groups can be shown "
+                    "to check that the questions of this scale work alike for them, so their "
+                    "means are not compared within units."
+                )
+                % {"attribute": label}
+            )
+        else:
+            notes.append(
+                _(
+                    "Split by %(attribute)s: no unit has at least %(k)s people with a score in "
+                    "a group and in the rest of the unit, so no difference can be shown."
+                )
+                % {"attribute": label, "k": s.k}
+            )
+    return notes

@@ -216,6 +216,7 @@ def plan_results(
             tree=tree,
             by=list(report_attributes),
             unit_attributes=list(unit_attributes),
+            unit_gaps_every_scale=True,  # analysts choose the scale (presentation.unit_gaps_view)
             levels=_levels(report_attributes),
             k=k,
             role_column=ROLE,

@@ -18,6 +18,12 @@ urlpatterns = [
         name="unit_download",
     ),
     path("<int:wave_id>/analysis/", views.analysis, name="analysis"),
+    path("<int:wave_id>/analysis/units/", views.unit_gaps, name="unit_gaps"),
+    re_path(
+        r"^(?P<wave_id>\d+)/analysis/units/results\.(?P<fmt>csv|pdf)$",
+        views.unit_gaps,
+        name="unit_gaps_download",
+    ),
     re_path(
         r"^(?P<wave_id>\d+)/analysis/results\.(?P<fmt>csv|pdf)$",
         views.analysis,

@@ -8,9 +8,11 @@ the page's own tables.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from vrijuit.org.models import Unit
@@ -25,7 +27,13 @@ from vrijuit.org.permissions import (
 )
 from vrijuit.results.downloads import view_csv, view_pdf
 from vrijuit.results.models import ResultSnapshot
-from vrijuit.results.presentation import View, analyst_view, leader_view, staff_view
+from vrijuit.results.presentation import (
+    View,
+    analyst_view,
+    leader_view,
+    staff_view,
+    unit_gaps_view,
+)
 from vrijuit.results.services import earlier_snapshots
 from vrijuit.surveys.models import Wave
 
@@ -51,6 +59,9 @@ def _respond(
 ) -> HttpResponse:
     context = {"view": view, "snapshot": snapshot, "wave": snapshot.wave, **extra}
     stem = f"vrijuit-{snapshot.wave.period}-{view.kind}"
+    choice = extra.get("choice")
+    if choice is not None and choice.chosen:
+        stem += f"-{choice.chosen}"
     if fmt == "csv":
         response = HttpResponse(view_csv(view), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
@@ -110,3 +121,17 @@ def analysis(request: HttpRequest, wave_id: int, fmt: str | None = None) -> Http
     return _respond(
         request, analyst_view(snapshot, _lang(), earlier_snapshots(snapshot)), snapshot, fmt
     )
+
+
+@user_passes(is_analyst)
+def unit_gaps(request: HttpRequest, wave_id: int, fmt: str | None = None) -> HttpResponse:
+    """Analysts only: differences between groups within each unit, for one chosen scale
+    (``?scale=``; leaders never get unit × attribute cells)."""
+    snapshot = _snapshot(int(wave_id))
+    view, choice = unit_gaps_view(snapshot, _lang(), request.GET.get("scale") or None)
+    query = f"?{urlencode({'scale': choice.chosen})}" if choice.chosen else ""
+    downloads = {
+        f"{kind}_url": reverse("results:unit_gaps_download", args=[snapshot.wave_id, kind]) + query
+        for kind in ("csv", "pdf")
+    }
+    return _respond(request, view, snapshot, fmt, choice=choice, **downloads)

@@ -1017,22 +1017,24 @@ def _unit_gaps(
     unit_by: Sequence[str],
     climate: Sequence[Scale],
     sections: Sequence[GapSection],
+    *,
+    every_scale: bool = False,
 ) -> tuple[UnitGapTable, ...]:
-    """Per unit attribute, the first headline scale's gap in every unit where it may be shown.
+    """Per unit attribute, the first headline scale's gap (every headline scale's with
+    ``every_scale``) in every unit where it may be shown.
 
     Only where the organisation-level check found that the scale works alike across the
     attribute's groups (the same condition as the organisation's gaps).
     """
-    headline = next((scale for scale in climate if scale.headline), None)
-    if headline is None:
-        return ()
+    headlines = [scale for scale in climate if scale.headline]
     alike = {(s.attribute, s.scale_id) for s in sections if s.works_alike}
     tables = []
-    for attribute in unit_by:
-        if (attribute, headline.id) in alike:
-            table = _unit_gap_table(ctx, plan, lattice, attribute, headline)
-            if table is not None:
-                tables.append(table)
+    for scale in headlines if every_scale else headlines[:1]:
+        for attribute in unit_by:
+            if (attribute, scale.id) in alike:
+                table = _unit_gap_table(ctx, plan, lattice, attribute, scale)
+                if table is not None:
+                    tables.append(table)
     return tuple(tables)
 
 
@@ -1220,6 +1222,7 @@ def build_report(
     progress: Progress | None = None,
     excluded: Sequence[Any] = (),
     unit_attributes: Sequence[str] | None = None,
+    unit_gaps_every_scale: bool = False,
     on_plan: Callable[[Any, Any], None] | None = None,
 ) -> Report:
     """Analyse a survey round and assemble the :class:`Report`; only shown cells get numbers.
@@ -1259,6 +1262,9 @@ def build_report(
         The attributes of ``by`` that also get unit × value cells and per-unit gaps; ``None``
         (the default) means every ``by`` attribute. A survey that promised its respondents
         unit × value cells for fewer attributes (the web app's waves) passes those.
+    unit_gaps_every_scale
+        Per-unit gaps for every headline scale instead of the first one only (the printed
+        report shows one; the web app's analysts choose a scale).
     on_plan
         Called once with the cell lattice and the disclosure plan the report was made with, for
         a caller that stores which cells were shown (the web app's snapshots) without planning
@@ -1412,7 +1418,9 @@ def build_report(
             done += 1
             tick("statistics", done, total)
 
-    unit_gaps = _unit_gaps(ctx, plan, lattice, unit_by, climate, gaps)
+    unit_gaps = _unit_gaps(
+        ctx, plan, lattice, unit_by, climate, gaps, every_scale=unit_gaps_every_scale
+    )
 
     leader = None
     leader_scales = [s for s in scored_scales if s.role == "leader_own"]
