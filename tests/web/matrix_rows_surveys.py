@@ -25,7 +25,7 @@ def make_wave(org: Any, **fields: Any) -> Any:
         "opens_on": today,
         "closes_on": today + dt.timedelta(days=21),
         "k": 3,
-        "report_attributes": ["position_level"],
+        "report_attributes": ["position_level", "contract"],
         "unit_attributes": ["contract"],
     }
     values.update(fields)

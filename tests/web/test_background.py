@@ -328,7 +328,9 @@ def test_a_launch_snapshots_the_declared_values_and_later_changes_count_from_the
     for someone in clinical[:3]:
         declare(someone, {"gender": "man", "nationality_group": "dutch"})
     add_people(org.pedagogy, 3, "ped")  # nothing declared
-    wave = make_wave(org, k=3, report_attributes=["gender", "nationality_group"])
+    wave = make_wave(
+        org, k=3, report_attributes=["gender", "nationality_group"], unit_attributes=[]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         survey_services.launch_wave(wave)
 
@@ -350,7 +352,9 @@ def test_a_launch_snapshots_the_declared_values_and_later_changes_count_from_the
     as_persona("staff").post(WITHDRAW_URL)
     assert snapshot(wave, "staff") == {"gender": "woman", "nationality_group": OTHER}
     # ... and counts from the next wave.
-    later = make_wave(org, k=3, period="2026-voorjaar", report_attributes=["gender"])
+    later = make_wave(
+        org, k=3, period="2026-voorjaar", report_attributes=["gender"], unit_attributes=[]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         survey_services.launch_wave(later)
     assert (
@@ -498,7 +502,8 @@ def test_no_page_or_export_shows_anyones_declaration(
 ) -> None:  # type: ignore[no-untyped-def]
     # A raw value no code path makes, so a page showing it can only have read the person's row.
     Person.objects.filter(user=org.users["staff"]).update(**PLANTED)
-    wave = make_wave(org, k=3, period="2025-voorjaar", report_attributes=["gender"],
+    wave = make_wave(org, k=3, period="2025-voorjaar",
+                     report_attributes=["gender", "nationality_group"],
                      unit_attributes=["nationality_group"])  # fmt: skip
     add_people(org.clinical, 4, "clin")
     with django_capture_on_commit_callbacks(execute=True):

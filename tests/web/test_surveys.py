@@ -408,3 +408,16 @@ def test_the_wave_list_shows_title_and_dates_in_the_reader_s_language_beside_the
         opens_en = formats.date_format(wave.opens_on, "DATE_FORMAT")
     assert ">Survey</a>" in english and "<td>2025-najaar</td>" in english
     assert opens_en in english and opens_en != opens_nl
+
+
+def test_launch_refuses_a_split_per_unit_without_the_organisation_split(
+    org, wave, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    # The form refuses it; a wave made in code or the admin is refused at launch (R9).
+    Wave.objects.filter(pk=wave.pk).update(
+        report_attributes=["gender"], unit_attributes=["contract"]
+    )
+    with pytest.raises(ValidationError, match="same split of the whole organisation"):
+        launch(Wave.objects.get(pk=wave.pk), django_capture_on_commit_callbacks)
+    assert Wave.objects.get(pk=wave.pk).status == Status.DRAFT
+    assert not Invitation.objects.exists()

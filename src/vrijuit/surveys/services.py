@@ -140,6 +140,12 @@ def launch_wave(wave: Wave, *, today: date | None = None) -> int:
             raise ValidationError(_("This wave has already been launched."))
         if wave.instrument not in available_instruments():
             raise ValidationError(_("Choose one of the available instruments."))
+        if set(wave.unit_attributes) - set(wave.report_attributes):
+            # The form refuses this too; a wave made in code or the admin must not promise
+            # respondents a split per unit that the results would not show (R9).
+            raise ValidationError(
+                _("A split per unit needs the same split of the whole organisation.")
+            )
         if wave.mode == Mode.CONFIDENTIAL:
             pseudonym_secret()  # refuse now, not at the first response
         key = sealing.reporting_key()  # refuse before anything is written
