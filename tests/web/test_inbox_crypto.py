@@ -99,11 +99,16 @@ def as_bytes(value: Any) -> bytes:
 def test_the_raw_inbox_rows_hold_no_answer_attribute_or_unit_in_clear(org, wave) -> None:  # type: ignore[no-untyped-def]
     people = invitations(wave)
     leader = next(i for i in people if i.leads_unit)
-    permanent = next(i for i in people if invitation_attributes(i).get("contract") == "permanent")
+    permanent = next(
+        i
+        for i in people
+        if not i.leads_unit and invitation_attributes(i).get("contract") == "permanent"
+    )
     assert submit(leader, {"SU1": "5", "SU2": "1"})
     assert submit(permanent, {"SU1": "2"})
     payloads = [inbox.open_entry(entry) for entry in InboxEntry.objects.all()]
-    assert {p["attributes"]["contract"] for p in payloads} == {"other", "permanent"}
+    contracts = {invitation_attributes(leader)["contract"], "permanent"}
+    assert {p["attributes"]["contract"] for p in payloads} == contracts
 
     rows = raw_rows(ENTRY_TABLE)
     assert len(rows) == 2 and set(rows[0]) == {"id", "wave_id", "batch_id", "ciphertext"}

@@ -132,11 +132,8 @@ def seed_closed_wave(
     items = list(load_instrument(INSTRUMENT).item_ids())
     team_ids = [units[str(team)].pk for team in rows["team"]]
     attributes = [_attributes(row) for _, row in rows.iterrows()]
-    # As a launch coarsens its invitees (surveys.snapshot): over the whole wave for the
-    # organisation × attribute cells, within each unit too for the unit × attribute cells.
+    # As a launch coarsens its invitees (surveys.snapshot): once, over the whole wave.
     for name in REPORT_ATTRIBUTES:
-        if name in UNIT_ATTRIBUTES:
-            coarsen(attributes, team_ids, name, K)
         coarsen(attributes, [0] * len(attributes), name, K)
     answers = rows[items].astype(object).where(rows[items].notna(), None)
     key = reporting_key()

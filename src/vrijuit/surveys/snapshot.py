@@ -1,11 +1,16 @@
 """The launch-time snapshot: who is invited, from which unit, with which coarsened attributes.
 
-Coarsening (design: "Identity separation" 5): a category with fewer than k invitees in a
-reporting unit is merged into "other" *before* launch, so that no stored row names a category
-that small. Attributes reported organisation-wide (``report_attributes``) are coarsened over
-the whole wave; attributes reported per unit (``unit_attributes``) also within each invitee's
-unit. When "other" itself stays below k, disclosure control suppresses its cells later (that is
-its job; the snapshot's job is that no small category's *name* is ever stored).
+Coarsening (design: "Identity separation" 5): a category with fewer than k invitees in the wave
+is merged into "other" *before* launch, so that no stored row names a category that small.
+
+It is done once, over the whole wave, also for the attributes analysts see per unit
+(``unit_attributes``). Coarsening those again within each unit would merge every category that
+is small *in some team* — on the demo faculty about a quarter of all respondents ended up in
+"other" for gender, and the organisation's own gender and position comparisons measured the
+wrong groups. Small categories within a unit are protected where the numbers are shown instead:
+a unit × value cell with fewer than k respondents is hidden (R1), and the differencing audit
+(R2/R3) hides whatever would let it be worked out. The stored values are sealed with the
+reporting key (``surveys.sealing``), so reading the database alone does not show them either.
 """
 
 from __future__ import annotations
@@ -73,10 +78,7 @@ def take_snapshot(
     names = list(dict.fromkeys(names))
     rows = [raw_attributes(person, names) for person in people]
     everyone = [0] * len(people)
-    units = [person.unit_id for person in people]
     for name in names:
-        if name in unit_attributes:
-            coarsen(rows, units, name, k)
         coarsen(rows, everyone, name, k)
     return [
         Invitee(person, person.unit_id, person.pk in leader_ids, row)
