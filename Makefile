@@ -59,7 +59,7 @@ e2e: $(STAMP) $(CHROMIUM)
 
 ## Screenshots of the main pages for the README: docs/screenshots/*.png.
 screenshots: $(STAMP) $(CHROMIUM)
-	VRIJUIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/test_pages.py
+	VRIJUIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/test_pages.py tests/e2e/test_results.py
 
 ## The models and the migrations agree (no migration left to write).
 migrations-check: $(STAMP)
