@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 from vrijuit.org.models import PositionLevel, Unit
 from vrijuit.results.models import ResultSnapshot
 from vrijuit.stats import ENGINE_VERSION
+from vrijuit.stats._labels import label_texts
 from vrijuit.stats.disclosure import EarlierRelease, cells_for_report, plan_disclosure
 from vrijuit.stats.instruments import Instrument, load_instrument
 from vrijuit.stats.report import build_report, cell_id
@@ -100,7 +101,8 @@ def _unit_tree(parents: dict[str, str | None]) -> UnitTree:
 
 
 def _labels(values: Sequence[Any]) -> np.ndarray[Any, Any]:
-    return np.asarray([None if v in (None, "") else str(v) for v in values], dtype=object)
+    # Sealed attributes store "" for "not declared": missing, like an attribute that is absent.
+    return label_texts(values, blank_is_missing=True)
 
 
 def responses_frame(wave: Any, attributes: Sequence[str]) -> pd.DataFrame:

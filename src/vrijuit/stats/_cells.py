@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from vrijuit.stats._labels import text_codes
+
 __all__ = [
     "Atoms",
     "Cell",
@@ -134,33 +136,6 @@ def member_rows(lattice: CellLattice, key: CellKey, rows: IntArray) -> BoolArray
     return inside
 
 
-def _raw_codes(labels: Any) -> tuple[IntArray, list[Any]]:
-    """Integer codes (−1 missing) and distinct labels; categorical input is used as it is."""
-    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
-        labels = labels.array
-    if isinstance(labels, pd.Categorical):
-        return np.asarray(labels.codes, dtype=np.int64), list(labels.categories)
-    if not isinstance(labels, np.ndarray | pd.Series | pd.Index):
-        labels = pd.Series(list(labels), dtype=object)
-    if np.ndim(labels) != 1:
-        raise ValueError(f"labels must be one-dimensional, got shape {np.shape(labels)}.")
-    codes, uniques = pd.factorize(labels)
-    return np.asarray(codes, dtype=np.int64), list(uniques)
-
-
-def _factorize_labels(labels: Any, *, name: str) -> tuple[IntArray, tuple[str, ...]]:
-    """Codes (−1 for missing) and the sorted distinct labels as text."""
-    codes, uniques = _raw_codes(labels)
-    text = [str(u) for u in uniques]
-    order = sorted(range(len(text)), key=lambda i: text[i])
-    if len(set(text)) != len(text):
-        raise ValueError(f"{name} has labels that differ but read the same as text.")
-    remap = np.empty(len(text), dtype=np.int64)
-    remap[order] = np.arange(len(text))
-    out = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(text) else 0, -1)
-    return out.astype(np.int64), tuple(text[i] for i in order)
-
-
 def _tree_arrays(
     tree_parent: Mapping[Any, Hashable | None],  # any hashable unit id (Mapping keys are invariant)
 ) -> tuple[tuple[str, ...], IntArray, IntArray, IntArray, IntArray]:
@@ -256,14 +231,15 @@ def cells_for_report(
     attributes = dict(attributes or {})
     units, parent, depth, enter, leave = _tree_arrays(tree_parent)
     index = {u: i for i, u in enumerate(units)}
-    team_raw, team_uniques = _raw_codes(teams)
+    # Units are named by text in the tree: a team 7 and a team "7" are the same unit.
+    team_raw, team_texts = text_codes(teams)
     if (team_raw < 0).any():
         row = int(np.flatnonzero(team_raw < 0)[0])
         raise ValueError(f"the unit of respondent row {row + 1} is missing.")
-    unknown = [str(t) for t in team_uniques if str(t) not in index]
+    unknown = [str(t) for t in team_texts if t not in index]
     if unknown:
         raise ValueError(f"units {', '.join(sorted(unknown)[:5])} are not in the tree.")
-    team_map = np.array([index[str(t)] for t in team_uniques], dtype=np.int64)
+    team_map = np.array([index[t] for t in team_texts], dtype=np.int64)
     team_codes = team_map[team_raw]
     n = team_codes.shape[0]
     for name in unit_attributes:
@@ -276,8 +252,8 @@ def cells_for_report(
         labels = attributes[name]
         if len(labels) != n:
             raise ValueError(f"attribute {name!r} has {len(labels)} labels for {n} rows.")
-        value_codes[:, j], uniques = _factorize_labels(labels, name=f"attribute {name!r}")
-        values.append(uniques)
+        value_codes[:, j], texts = text_codes(labels)
+        values.append(tuple(texts))
     unit_n = _subtree_sums(np.bincount(team_codes, minlength=len(units)), parent, depth)
     cells = [
         Cell(CellKey("unit", unit=u), int(unit_n[i]), int(depth[i])) for i, u in enumerate(units)

@@ -38,7 +38,7 @@ from vrijuit.stats import (
     unit_gaps,
 )
 from vrijuit.stats import gaps as gap_stats
-from vrijuit.stats._labels import dense_groups
+from vrijuit.stats._labels import dense_groups, text_categorical, text_codes
 from vrijuit.stats.disclosure import band
 from vrijuit.stats.groups import Groups
 from vrijuit.stats.instruments import Instrument, Scale
@@ -1190,21 +1190,16 @@ def _column(data: pd.DataFrame, name: str, what: str) -> pd.Series[Any]:
 
 
 def _labels(column: pd.Series[Any], *, missing_as_text: bool = False) -> pd.Categorical:
-    """Labels as text in a categorical: codes into the sorted distinct texts, −1 for missing.
+    """Labels as text in a categorical (``_labels.text_categorical``): −1 for missing.
 
-    Factorised once per report: each distinct value is turned into text once, not each row, and
-    every later step (the lattice, the gaps, the level trend) reuses the codes instead of
-    factorising a million strings again. Values that read the same as text are one label.
-    ``missing_as_text`` keeps a missing value as its text ("nan", "None"), as ``astype(str)``
-    does for the team column; otherwise a missing value is in no cell of the attribute.
+    Factorised once per report, and every later step (the lattice, the gaps, the level trend)
+    reuses the codes instead of factorising a million strings again. ``missing_as_text`` is for
+    the team column only: a report built from data in memory has always kept a row without a
+    team as a unit of its own named by its text ("nan", "None"), as ``astype(str)`` does;
+    refusing such rows instead would change which data ``build_report`` accepts. Otherwise a
+    missing value is in no cell of the attribute.
     """
-    codes, uniques = pd.factorize(column, use_na_sentinel=not missing_as_text)
-    texts = np.array([str(u) for u in uniques], dtype=object)
-    merged, categories = pd.factorize(texts, sort=True)
-    text_codes = np.append(merged, -1).astype(np.int64)  # code −1 (missing) stays −1
-    return pd.Categorical.from_codes(
-        text_codes[codes], categories=pd.Index(np.asarray(categories, dtype=object), dtype=object)
-    )
+    return text_categorical(column, missing="text" if missing_as_text else "code")
 
 
 def build_report(
@@ -1328,7 +1323,8 @@ def build_report(
     all_scores = None
     all_teams = np.zeros(0, dtype=np.int64)
     if waves is not None:
-        all_teams = pd.factorize(responses[team_column])[0].astype(np.int64)
+        # The same team rules as the last wave's (text; a missing team is a unit of its own).
+        all_teams = text_codes(responses[team_column], missing="text")[0]
         all_scores = scoring.score_instrument(responses, instrument)
     tick("scoring", 1, 1)
 
