@@ -284,7 +284,7 @@ def _check_flag_labels(s: object) -> None:
     from vrijuit.results.presentation import _flag_label
 
     polarised = _flag_label(s, {"code": "polarised", "params": {"share": "0.3"}})
-    assert polarised.startswith("The mean looks fine, but 30")
+    assert polarised.startswith("The mean is at or above the cut-off, but 30")
     banded = _flag_label(s, {"code": "polarised", "params": {"share": "50–75%"}})
     assert "but 50–75% of this unit" in banded  # a small unit's share comes as a band
     low = _flag_label(s, {"code": "low_agreement", "params": {"rwg": 0.41}})

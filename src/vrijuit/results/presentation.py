@@ -46,8 +46,8 @@ REASONS = {
 # catalog; tests/web/test_results.py checks that none is missing).
 FLAG_LABELS = {
     "polarised": gettext_lazy(
-        "The mean looks fine, but %(share)s of this unit scores below the cut-off: part of the "
-        "unit does not feel safe."
+        "The mean is at or above the cut-off, but %(share)s of this unit scores below it: part "
+        "of the unit does not feel safe."
     ),
     "low_agreement": gettext_lazy(
         "People in this unit experience the climate very differently (agreement rwg(j) = "

@@ -34,6 +34,7 @@ from vrijuit.results.presentation import (
     staff_view,
     unit_gaps_view,
 )
+from vrijuit.results.reading import reading_note
 from vrijuit.results.services import earlier_snapshots
 from vrijuit.surveys.models import Wave
 
@@ -57,7 +58,13 @@ def _snapshot(wave_id: int) -> ResultSnapshot:
 def _respond(
     request: HttpRequest, view: View, snapshot: ResultSnapshot, fmt: str | None, **extra: Any
 ) -> HttpResponse:
-    context = {"view": view, "snapshot": snapshot, "wave": snapshot.wave, **extra}
+    context = {
+        "view": view,
+        "snapshot": snapshot,
+        "wave": snapshot.wave,
+        "reading": reading_note(snapshot.report),
+        **extra,
+    }
     stem = f"vrijuit-{snapshot.wave.period}-{view.kind}"
     choice = extra.get("choice")
     if choice is not None and choice.chosen:
