@@ -232,6 +232,7 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale_django"]  # UI strings; locale/*.yaml is the engine's catalog
+FORMAT_MODULE_PATH = ["vrijuit.formats"]  # English dates as "23 December 2026"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("VRIJUIT_TIME_ZONE", "Europe/Amsterdam")

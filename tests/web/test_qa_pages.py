@@ -129,3 +129,22 @@ def test_a_unit_s_own_page_marks_units_in_the_menu(org, as_persona) -> None:  # 
 def test_the_people_page_uses_the_wide_layout_for_its_seven_columns(as_persona) -> None:  # type: ignore[no-untyped-def]
     page = as_persona("admin").get(reverse("org:people")).content.decode()
     assert '<body class="wide">' in page
+
+
+def test_english_dates_read_day_month_year_like_the_rest_of_the_site(
+    released_wave, org, as_persona
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("en"):
+        assert formats.date_format(datetime.date(2026, 12, 23), "DATE_FORMAT") == "23 December 2026"
+    with translation.override("nl"):
+        assert formats.date_format(datetime.date(2026, 12, 23), "DATE_FORMAT") == "23 december 2026"
+    staff = org.users["staff"]
+    staff.language = "en"
+    staff.save(update_fields=["language"])
+    page = _text(as_persona("staff").get(reverse("results:index")).content.decode())
+    opens = released_wave.opens_on
+    assert f"open from {opens.day} {opens:%B} {opens.year} to" in page

@@ -1,0 +1,1 @@
+"""Date formats per language that differ from Django's defaults (FORMAT_MODULE_PATH)."""
