@@ -6,6 +6,7 @@ Combined at random (seeded), so no name belongs to anyone in particular.
 from __future__ import annotations
 
 import random
+import unicodedata
 
 DUTCH_FIRST = (
     "Anouk",
@@ -154,5 +155,7 @@ def person_name(rng: random.Random, *, international: bool) -> str:
 
 def email_for(name: str, number: int) -> str:
     """A unique, readable address at the demo domain (which does not exist)."""
-    ascii_name = name.lower().encode("ascii", "ignore").decode().replace(" ", ".")
+    # Decompose first, so "Fernández" becomes "fernandez" rather than losing the letter.
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    ascii_name = decomposed.encode("ascii", "ignore").decode().replace(" ", ".")
     return f"{ascii_name}.{number}@demo.vrijuit.example"
