@@ -127,7 +127,7 @@ def test_the_language_switch_saves_the_users_preference(org) -> None:  # type: i
     client.post(reverse("web:switch_language"), {"language": "en", "next": "/"})
     org.users["staff"].refresh_from_db()
     assert org.users["staff"].language == "en"
-    assert "Your team" in client.get(reverse("web:home")).content.decode()
+    assert "Your unit" in client.get(reverse("web:home")).content.decode()
 
 
 def test_a_logged_in_user_sees_pages_in_their_saved_language(org) -> None:  # type: ignore[no-untyped-def]
@@ -137,5 +137,5 @@ def test_a_logged_in_user_sees_pages_in_their_saved_language(org) -> None:  # ty
     client = Client()
     client.force_login(user)
     page = client.get(reverse("web:home")).content.decode()
-    assert "Your team" in page
+    assert "Your unit" in page
     assert 'lang="en"' in page
