@@ -16,6 +16,7 @@ from vrijuit.org.hrfiles import HrFileError, Table, read_table
 from vrijuit.org.hrimport import PEOPLE_COLUMNS, UNIT_COLUMNS, Plan, make_plan
 from vrijuit.org.models import HrUpload, Person, Unit
 from vrijuit.org.preview import preview_groups
+from vrijuit.results.links import latest_unit_results_url
 
 PAGE_SIZE = 200
 
@@ -38,6 +39,7 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
         "leaders": Person.objects.filter(leaderships__unit=unit, active=True),
         "head_count": Person.objects.filter(unit__in=unit.subtree(), active=True).count(),
         "can_manage": permissions.can_manage_organisation(request.user),
+        "results_url": latest_unit_results_url(request.user, unit),
     }
     return render(request, "org/unit_detail.html", context)
 

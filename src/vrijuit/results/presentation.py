@@ -8,7 +8,7 @@ the PDF all render these tables, so a download is exactly what the page shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +69,20 @@ class Table:
     charts: list[Chart] = field(default_factory=list)
     # (CSS class, meaning) of each shade used in the table; empty when nothing is shaded.
     legend: list[tuple[str, str]] = field(default_factory=list)
+    # Sentences under the table on how to read it (e.g. why a column shows "–"); not cells.
+    notes: list[str] = field(default_factory=list)
+
+
+class LinkCell(str):
+    """A table cell's text that links to a page (a sub-unit's own results); a plain string in
+    the CSV."""
+
+    url: str
+
+    def __new__(cls, text: str, url: str) -> LinkCell:
+        cell = super().__new__(cls, text)
+        cell.url = url
+        return cell
 
 
 @dataclass
@@ -89,7 +103,8 @@ class View:
 
     @property
     def empty(self) -> bool:
-        return not any(t.rows for t in self.tables)
+        """No figure at all: rows that only say why a part is hidden do not count."""
+        return not any(t.cells for t in self.tables)
 
 
 class _Snapshot:
@@ -136,7 +151,7 @@ def _unit_rows(s: _Snapshot, unit_ids: Iterable[str], table: Table) -> None:
             if column["low_agreement"][i]:
                 marks.append(_("low agreement"))
             if column["polarised"][i]:
-                marks.append(_("split into camps"))
+                marks.append(_("answers fall into two groups"))
             table.rows.append(
                 [
                     s.name(unit_id),
@@ -169,34 +184,43 @@ def _unit_table(s: _Snapshot, unit_ids: Iterable[str], caption: str) -> Table:
     return table
 
 
-def _distribution_table(s: _Snapshot, unit_ids: Sequence[str]) -> Table:
+def _distribution_table(s: _Snapshot, unit_id: str) -> Table:
+    """How the scale scores of one unit are spread: a histogram per scale, its numbers below."""
     table = Table(
         "distribution",
-        _("Distribution of scale scores"),
-        [_("Unit"), _("Scale"), _("Score range"), _("Answers")],
+        _("%(unit)s: distribution of scale scores") % {"unit": _unit_name(s, unit_id)},
+        [_("Scale"), _("Score range"), _("Answers")],
     )
-    for unit_id in unit_ids:
-        i = s.position.get(unit_id)
-        if i is None or not s.shown(f"unit:{unit_id}"):
+    i = s.position.get(unit_id)
+    if i is None or not s.shown(f"unit:{unit_id}"):
+        return table
+    for column in s.units.get("scales", []):
+        counts = column["distribution"][i] if column["shown"][i] else None
+        if not counts:
             continue
-        for column in s.units.get("scales", []):
-            counts = column["distribution"][i] if column["shown"][i] else None
-            if not counts:
-                continue
-            edges = column["edges"]
-            for b, count in enumerate(counts):
-                table.rows.append(
-                    [
-                        s.name(unit_id),
-                        s.scale_names[column["scale_id"]],
-                        f"{s.num(edges[b], 1)}–{s.num(edges[b + 1], 1)}",
-                        str(count),
-                    ]
-                )
-            table.cells.add(f"unit:{unit_id}")
-            if unit_id == unit_ids[0]:
-                table.charts.append(_histogram(s, unit_id, column, counts))
+        edges = column["edges"]
+        for b, count in enumerate(counts):
+            table.rows.append(
+                [
+                    s.scale_names[column["scale_id"]],
+                    f"{s.num(edges[b], 1)}–{s.num(edges[b + 1], 1)}",
+                    str(count),
+                ]
+            )
+        table.cells.add(f"unit:{unit_id}")
+        table.charts.append(_histogram(s, unit_id, column, counts))
     return table
+
+
+def _unit_name(s: _Snapshot, unit_id: str) -> str:
+    """The unit's name, also when the snapshot shows nothing of it (from the suppression list)."""
+    if unit_id in s.position:
+        return s.name(unit_id)
+    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+        names = entry.get("name") or {}
+        if entry.get("unit_id") == unit_id and names:
+            return str(names.get(s.lang) or names.get("nl") or unit_id)
+    return unit_id
 
 
 def _histogram(s: _Snapshot, unit_id: str, column: dict[str, Any], counts: list[int]) -> Chart:
@@ -273,41 +297,38 @@ def wave_caption(wave: Wave) -> str:
     }
 
 
-def _trend_table(s: _Snapshot, unit_ids: Sequence[str], earlier: Sequence[ResultSnapshot]) -> Table:
-    """Mean of each climate scale per wave, from each wave's own snapshot (never raw answers)."""
+def _trend_table(s: _Snapshot, unit_id: str, earlier: Sequence[ResultSnapshot]) -> Table:
+    """Mean of each climate scale of one unit per wave, from each wave's own snapshot (never
+    raw answers)."""
     table = Table(
         "trend",
-        _("Trend over waves"),
-        [_("Unit"), _("Scale"), _("Period"), _("Survey"), _("Answers"), _("Mean")],
+        _("%(unit)s: trend over waves") % {"unit": _unit_name(s, unit_id)},
+        [_("Scale"), _("Period"), _("Survey"), _("Answers"), _("Mean")],
     )
-    # For the charts: the first unit's mean per scale, wave by wave.
     series: dict[str, list[tuple[str, float | None, float | None, float | None]]] = {}
     for snap in [*earlier, s.snapshot]:
         other = s if snap is s.snapshot else _Snapshot(snap, s.lang)
-        for unit_id in unit_ids:
-            i = other.position.get(unit_id)
-            if i is None or not other.shown(f"unit:{unit_id}"):
-                continue
-            for column in other.units.get("scales", []):
-                if column["shown"][i]:
-                    table.rows.append(
-                        [
-                            other.name(unit_id),
-                            other.scale_names[column["scale_id"]],
-                            snap.wave.period,
-                            wave_caption(snap.wave),
-                            str(column["n"][i]),
-                            other.num(column["mean"][i]),
-                        ]
-                    )
-                    if snap is s.snapshot:  # earlier waves' cells passed their own audits
-                        table.cells.add(f"unit:{unit_id}")
-                    if unit_id == unit_ids[0]:
-                        point = (snap.wave.period, column["mean"][i], None, None)
-                        series.setdefault(column["scale_id"], []).append(point)
+        i = other.position.get(unit_id)
+        if i is None or not other.shown(f"unit:{unit_id}"):
+            continue
+        for column in other.units.get("scales", []):
+            if column["shown"][i]:
+                table.rows.append(
+                    [
+                        other.scale_names[column["scale_id"]],
+                        snap.wave.period,
+                        wave_caption(snap.wave),
+                        str(column["n"][i]),
+                        other.num(column["mean"][i]),
+                    ]
+                )
+                if snap is s.snapshot:  # earlier waves' cells passed their own audits
+                    table.cells.add(f"unit:{unit_id}")
+                point = (snap.wave.period, column["mean"][i], None, None)
+                series.setdefault(column["scale_id"], []).append(point)
     for scale_id, rows in series.items():
         if len(rows) > 1 and scale_id in s.scales:  # one wave is a point, not a trend
-            table.charts.append(_trend_chart(s, unit_ids[0], scale_id, rows))
+            table.charts.append(_trend_chart(s, unit_id, scale_id, rows))
     return table
 
 
@@ -383,6 +404,30 @@ def _organisation_table(s: _Snapshot) -> Table:
     return table
 
 
+@dataclass
+class OwnUnitStatus:
+    """A staff member's own unit in one wave's results: shown, or hidden and why in words."""
+
+    name: str
+    shown: bool
+    reason: str = ""
+
+
+def own_unit_status(snapshot: ResultSnapshot, lang: str, unit_id: str) -> OwnUnitStatus | None:
+    """None when the unit took no part in the wave (it is not in the snapshot's tree)."""
+    s = _Snapshot(snapshot, lang)
+    in_wave = unit_id in (snapshot.tree or {}) or unit_id in s.position
+    if not in_wave:
+        return None
+    name = _unit_name(s, unit_id)
+    if s.too_few:
+        return OwnUnitStatus(name, False, str(REASONS["below_k"]) % {"k": s.k})
+    if unit_id in s.position and s.shown(f"unit:{unit_id}"):
+        return OwnUnitStatus(name, True)
+    reason = _hidden_reasons(s).get(unit_id, str(REASONS["unverified"]) % {"k": s.k})
+    return OwnUnitStatus(name, False, reason)
+
+
 def staff_view(snapshot: ResultSnapshot, lang: str, own_unit: str | None) -> View:
     """Staff members: the organisation and their own unit (when shown). Advisers: own_unit None."""
     s = _Snapshot(snapshot, lang)
@@ -393,38 +438,152 @@ def staff_view(snapshot: ResultSnapshot, lang: str, own_unit: str | None) -> Vie
     return _view(s, "staff", tables, _explanations(s, scope) if own_unit else [])
 
 
-def subtree_ids(snapshot: ResultSnapshot, root: str) -> list[str]:
-    """The unit and everything below it: shown units in the report's order, then hidden ones.
-
-    The snapshot's tree holds every unit (the report's units table only the shown ones), so a
-    leader whose whole subtree is hidden still gets each part explained.
-    """
-    units = snapshot.report.get("units") or {}
-    parents: dict[str, str | None] = dict(snapshot.tree or {})
-    parents.update(zip(units.get("unit_id", []), units.get("parent_id", []), strict=True))
-    inside = []
-    for unit_id in dict.fromkeys([*units.get("unit_id", []), *parents]):
-        up: str | None = unit_id
-        while up is not None and up != root:
-            up = parents.get(up)
-        if up == root:
-            inside.append(unit_id)
-    return inside
-
-
 def leader_view(
-    snapshot: ResultSnapshot, lang: str, root: str, earlier: Sequence[ResultSnapshot] = ()
+    snapshot: ResultSnapshot,
+    lang: str,
+    root: str,
+    earlier: Sequence[ResultSnapshot] = (),
+    link: Callable[[str], str] | None = None,
 ) -> View:
+    """One unit's page: its own results per scale (signals, distribution, trend) and one row per
+    direct sub-unit (``link(unit_id)`` gives a sub-unit's own page). Deeper units are a click
+    away, so the page stays short however large the subtree is."""
     s = _Snapshot(snapshot, lang)
-    ids = subtree_ids(snapshot, root)
-    scope = set(ids)
+    children = _children(s, root)
     tables = [
-        _unit_table(s, ids, _("Your unit and its sub-units")),
-        _distribution_table(s, ids),
-        _flags_table(s, scope),
-        _trend_table(s, ids, earlier),
+        _own_table(s, root),
+        _flags_table(s, {root}),
+        _sub_unit_table(s, root, children, link),
+        _distribution_table(s, root),
+        _trend_table(s, root, earlier),
     ]
-    return _view(s, "leader", tables, _explanations(s, scope))
+    return _view(s, "leader", tables, _explanations(s, {root, *children}))
+
+
+def _children(s: _Snapshot, root: str) -> list[str]:
+    """The unit's direct sub-units, shown or hidden, in the report's tree order."""
+    tree = _UnitTree(s)
+    return [unit for unit in tree.order if tree.parents.get(unit) == root]
+
+
+def _own_table(s: _Snapshot, unit_id: str) -> Table:
+    table = Table(
+        "unit",
+        _("%(unit)s: results per scale") % {"unit": _unit_name(s, unit_id)},
+        [
+            _("Scale"),
+            _("Answers"),
+            _("Mean"),
+            _("Share feeling unsafe"),
+            _("Agreement (rwg(j))"),
+            _("Signals"),
+        ],
+    )
+    i = s.position.get(unit_id)
+    if i is None or not s.shown(f"unit:{unit_id}"):
+        return table
+    for column in s.units.get("scales", []):
+        if not column["shown"][i]:
+            continue
+        agreement = s.num(column["rwg_j"][i]) if column["rwg_j"][i] is not None else "–"
+        table.rows.append(
+            [
+                s.scale_names[column["scale_id"]],
+                str(column["n"][i]),
+                s.num(column["mean"][i]),
+                s.share(column, i),
+                agreement,
+                "; ".join(_marks(column, i)),
+            ]
+        )
+        table.cells.add(f"unit:{unit_id}")
+    if any(row[4] == "–" for row in table.rows):
+        table.notes.append(_AGREEMENT_NOTE())
+    return table
+
+
+def _AGREEMENT_NOTE() -> str:  # noqa: N802 - reads as the constant sentence it is
+    return _(
+        "Agreement (rwg(j)) is computed for teams only: it says how much the members of one "
+        "team see their climate alike. A faculty or department brings several teams together, "
+        "so it shows “–” there; the teams' own pages show their agreement."
+    )
+
+
+def _marks(column: dict[str, Any], i: int) -> list[str]:
+    marks = []
+    if column["low_agreement"][i]:
+        marks.append(_("low agreement"))
+    if column["polarised"][i]:
+        marks.append(_("answers fall into two groups"))
+    return marks
+
+
+def _sub_unit_table(
+    s: _Snapshot, root: str, children: Sequence[str], link: Callable[[str], str] | None
+) -> Table:
+    """One row per direct sub-unit: its answers and mean per climate scale (shaded against the
+    cut-off, ≈ / ± for the signals), or "–" and the reason in words when it is hidden."""
+    climate = list(s.units.get("scales", []))
+    if s.too_few:  # the page says in one sentence that nothing can be shown
+        children = []
+    table = Table(
+        "sub-units",
+        _("Sub-units of %(unit)s: mean per scale") % {"unit": _unit_name(s, root)},
+        [
+            _("Sub-unit"),
+            _("Answers"),
+            *[s.scale_names[c["scale_id"]] for c in climate],
+            _("Note"),
+        ],
+    )
+    hidden = _hidden_reasons(s)
+    for unit_id in children:
+        name = _unit_name(s, unit_id)
+        first = LinkCell(name, link(unit_id)) if link is not None else name
+        i = s.position.get(unit_id)
+        if i is None or not s.shown(f"unit:{unit_id}"):
+            reason = hidden.get(unit_id, str(REASONS["unverified"]) % {"k": s.k})
+            table.rows.append([first, "–", *["–"] * len(climate), reason])
+            continue
+        row = [first, str(s.units["n"][i])]
+        for column in climate:
+            if not column["shown"][i]:
+                row.append("–")
+                continue
+            value = s.num(column["mean"][i])
+            value += "".join(
+                mark
+                for mark, on in ((" ≈", column["low_agreement"][i]), (" ±", column["polarised"][i]))
+                if on
+            )
+            row.append(_heat_cell(s, column, i, value))
+        row.append("")
+        table.rows.append(row)
+        table.cells.add(f"unit:{unit_id}")
+    if any(isinstance(cell, HeatCell) for row in table.rows for cell in row):
+        table.legend = [(f"heat-{band}", str(text)) for band, text in enumerate(HEAT_LEGEND)]
+    if table.rows:
+        table.notes.append(
+            _(
+                "≈ marks low agreement: people in the sub-unit experience the climate very "
+                "differently. ± marks that the answers fall into two groups: the mean is at or "
+                "above the cut-off, but part of the sub-unit scores below it. “–” means the figure "
+                "is not shown; the last column says why. Open a sub-unit for its share feeling "
+                "unsafe, agreement, distribution and trend."
+            )
+        )
+    return table
+
+
+def _hidden_reasons(s: _Snapshot) -> dict[str, str]:
+    """Why each hidden unit is hidden, in words (the first reason the snapshot gives)."""
+    reasons: dict[str, str] = {}
+    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+        if entry["kind"] == "unit" and entry.get("unit_id") not in reasons:
+            reason = REASONS.get(entry["reason"], REASONS["unverified"])
+            reasons[str(entry["unit_id"])] = str(reason) % {"k": s.k}
+    return reasons
 
 
 # Heat in the analyst's scales × units table: one hue from light to dark (ColorBrewer YlOrBr, a
@@ -481,7 +640,7 @@ def _heatmap(s: _Snapshot) -> Table:
     climate = list(s.units.get("scales", []))
     table = Table(
         "heatmap",
-        _("Scales by unit (mean; ≈ marks low agreement, ± a split unit)"),
+        _("Scales by unit (mean; ≈ marks low agreement, ± answers that fall into two groups)"),
         [_("Unit"), *[s.scale_names[c["scale_id"]] for c in climate]],
     )
     for unit_id in s.units.get("unit_id", []):
@@ -613,7 +772,7 @@ def analyst_view(
         _gap_table(s),
         _levels_table(s),
         _statistics_table(s),
-        _trend_table(s, ids[:1], earlier),
+        *([_trend_table(s, ids[0], earlier)] if ids else []),
     ]
     view = _view(s, "analyst", tables, _explanations(s, None), sector=_sector(s))
     view.notes = _notes(s)

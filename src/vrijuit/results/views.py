@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from vrijuit.org.models import Unit
 from vrijuit.org.permissions import (
     is_analyst,
-    leads,
+    led_units,
     login_required,
     person_of,
     roles_of,
@@ -26,11 +26,14 @@ from vrijuit.org.permissions import (
     user_passes,
 )
 from vrijuit.results.downloads import view_csv, view_pdf
+from vrijuit.results.links import may_see_unit_results
 from vrijuit.results.models import ResultSnapshot
 from vrijuit.results.presentation import (
+    OwnUnitStatus,
     View,
     analyst_view,
     leader_view,
+    own_unit_status,
     staff_view,
     unit_gaps_view,
 )
@@ -91,16 +94,27 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     person = person_of(request.user)
     led = list(Unit.objects.filter(leaderships__person=person)) if person else []
+    own = person.unit if person is not None else None
     return render(
         request,
         "results/index.html",
         {
-            "waves": waves,
+            "waves": [(wave, _own_unit_status(wave, own)) for wave in waves],
+            "own_unit": own,
             "led_units": led,
             "is_analyst": is_analyst(request.user),
             "has_a_role": _has_a_role(request.user),
         },
     )
+
+
+def _own_unit_status(wave: Wave, unit: Unit | None) -> OwnUnitStatus | None:
+    """Whether the staff member's own unit is shown in the wave's results, and if not, why;
+    None when they have no unit or it took no part in the wave."""
+    if unit is None:
+        return None
+    snapshot = _snapshot(wave.pk)
+    return own_unit_status(snapshot, _lang(), str(unit.pk))
 
 
 @user_passes(_has_a_role)
@@ -111,15 +125,29 @@ def organisation(request: HttpRequest, wave_id: int, fmt: str | None = None) -> 
     return _respond(request, staff_view(snapshot, _lang(), own), snapshot, fmt)
 
 
-def _leads_or_analyses(user: Any, unit: Unit) -> bool:
-    return leads(user, unit) or is_analyst(user)
-
-
-@unit_permission(_leads_or_analyses)
+@unit_permission(may_see_unit_results)
 def unit(request: HttpRequest, wave_id: int, unit: Unit, fmt: str | None = None) -> HttpResponse:
+    """One unit: its own results and one row per direct sub-unit, each linking to its own page
+    (the same permission check lets a leader open any unit of their subtree)."""
     snapshot = _snapshot(int(wave_id))
-    view = leader_view(snapshot, _lang(), str(unit.pk), earlier_snapshots(snapshot))
-    return _respond(request, view, snapshot, fmt, unit=unit)
+
+    def link(unit_id: str) -> str:
+        return reverse("results:unit", args=[snapshot.wave_id, int(unit_id)])
+
+    view = leader_view(snapshot, _lang(), str(unit.pk), earlier_snapshots(snapshot), link)
+    return _respond(
+        request, view, snapshot, fmt, unit=unit, breadcrumb=_breadcrumb(request.user, unit)
+    )
+
+
+def _breadcrumb(user: Any, unit: Unit) -> list[Unit]:
+    """The units from the viewer's top unit down to ``unit``: the highest unit above it that
+    they lead, or the organisation for an analyst who leads none of them."""
+    line = [*unit.ancestor_ids(), unit.pk]
+    led = set(led_units(user).filter(pk__in=line).values_list("pk", flat=True))
+    top = next((i for i, pk in enumerate(line) if pk in led), 0)
+    units = Unit.objects.in_bulk(line[top:])
+    return [units[pk] for pk in line[top:] if pk in units]
 
 
 @user_passes(is_analyst)
