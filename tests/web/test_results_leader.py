@@ -80,6 +80,10 @@ def test_the_page_shows_the_unit_itself_and_one_row_per_direct_sub_unit(
     for unit in (org.psychology, org.pedagogy):
         assert f'href="{reverse("results:unit", args=[wave.pk, unit.pk])}"' in subs
     assert "Clinical team" not in page
+    # The distribution: one row per scale, one column per score range, adding up to the answers.
+    spread = _rows(_table(page, "distribution"))
+    assert [row[0] for row in spread] == [row[0] for row in own]
+    assert [sum(int(c) for c in row[1:]) for row in spread] == [int(row[1]) for row in own]
     # Distributions and trends only for the faculty itself.
     charts = re.findall(r'aria-labelledby="((?:dist|trend)-\d+)-', page)
     assert charts and set(charts) <= {f"dist-{org.faculty.pk}", f"trend-{org.faculty.pk}"}
@@ -93,8 +97,9 @@ def test_a_sub_unit_row_repeats_the_means_of_its_own_page(wave, org, in_english)
     team = _unit_page(client, wave, org.clinical)
     own_means = [row[2] for row in _rows(_table(team, "unit"))]
     headers = re.findall(r'<th scope="col">([^<]*)</th>', _table(department, "sub-units"))
-    assert headers[:2] == ["Sub-unit", "Answers"] and headers[-1] == "Note"
-    assert [cell.split(" ")[0] for cell in team_row[2:-1]] == own_means
+    assert headers[:2] == ["Sub-unit", "Answers"]
+    assert "Note" not in headers  # every sub-unit is shown: no column of empty notes
+    assert [cell.split(" ")[0] for cell in team_row[2:]] == own_means
     # A team has no sub-units: no overview table on its page.
     assert 'data-table="sub-units"' not in team
 
@@ -110,6 +115,8 @@ def test_a_hidden_sub_unit_has_no_figure_and_says_why_in_words(org, in_english) 
     assert f"unit:{org.clinical.pk}" not in snapshot.shown
     page = _unit_page(in_english("analyst"), wave, org.psychology)
     [row] = _rows(_table(page, "sub-units"))
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', _table(page, "sub-units"))
+    assert headers[-1] == "Note"
     assert row[0] == "Clinical team"
     assert set(row[1:-1]) == {"–"}
     assert row[-1] == "Fewer than 5 people answered, so no results are shown."

@@ -8,6 +8,7 @@ the PDF all render these tables, so a download is exactly what the page shows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,7 +186,10 @@ def _unit_table(s: _Snapshot, unit_ids: Iterable[str], caption: str) -> Table:
 
 
 def _distribution_table(s: _Snapshot, unit_id: str) -> Table:
-    """How the scale scores of one unit are spread: a histogram per scale, its numbers below."""
+    """How the scale scores of one unit are spread: a histogram per scale, its numbers below.
+
+    When every scale has the same score ranges (the usual case) the table has one row per scale
+    and one column per range; otherwise one row per scale and range."""
     table = Table(
         "distribution",
         _("%(unit)s: distribution of scale scores") % {"unit": _unit_name(s, unit_id)},
@@ -194,10 +198,25 @@ def _distribution_table(s: _Snapshot, unit_id: str) -> Table:
     i = s.position.get(unit_id)
     if i is None or not s.shown(f"unit:{unit_id}"):
         return table
-    for column in s.units.get("scales", []):
-        counts = column["distribution"][i] if column["shown"][i] else None
-        if not counts:
-            continue
+    shown = [
+        (column, column["distribution"][i])
+        for column in s.units.get("scales", [])
+        if column["shown"][i] and column["distribution"][i]
+    ]
+    ranges = {tuple(column["edges"]) for column, _counts in shown}
+    for column, counts in shown:
+        table.charts.append(_histogram(s, unit_id, column, counts))
+        table.cells.add(f"unit:{unit_id}")
+    if len(ranges) == 1:
+        [edges] = ranges
+        table.headers = [
+            _("Scale (answers per score range)"),
+            *[f"{s.num(a, 1)}–{s.num(b, 1)}" for a, b in itertools.pairwise(edges)],
+        ]
+        for column, counts in shown:
+            table.rows.append([s.scale_names[column["scale_id"]], *(str(c) for c in counts)])
+        return table
+    for column, counts in shown:
         edges = column["edges"]
         for b, count in enumerate(counts):
             table.rows.append(
@@ -207,8 +226,6 @@ def _distribution_table(s: _Snapshot, unit_id: str) -> Table:
                     str(count),
                 ]
             )
-        table.cells.add(f"unit:{unit_id}")
-        table.charts.append(_histogram(s, unit_id, column, counts))
     return table
 
 
@@ -561,6 +578,10 @@ def _sub_unit_table(
         row.append("")
         table.rows.append(row)
         table.cells.add(f"unit:{unit_id}")
+    if all(row[-1] == "" for row in table.rows):  # nothing hidden: no empty Note column
+        table.headers.pop()
+        for row in table.rows:
+            row.pop()
     if any(isinstance(cell, HeatCell) for row in table.rows for cell in row):
         table.legend = [(f"heat-{band}", str(text)) for band, text in enumerate(HEAT_LEGEND)]
     if table.rows:
@@ -568,11 +589,12 @@ def _sub_unit_table(
             _(
                 "≈ marks low agreement: people in the sub-unit experience the climate very "
                 "differently. ± marks that the answers fall into two groups: the mean is at or "
-                "above the cut-off, but part of the sub-unit scores below it. “–” means the figure "
-                "is not shown; the last column says why. Open a sub-unit for its share feeling "
-                "unsafe, agreement, distribution and trend."
+                "above the cut-off, but part of the sub-unit scores below it. Open a sub-unit "
+                "for its share feeling unsafe, agreement, distribution and trend."
             )
         )
+    if table.headers[-1] == _("Note"):
+        table.notes.append(_("“–” means the figure is not shown; the last column says why."))
     return table
 
 
