@@ -33,6 +33,33 @@ def test_a_leader_sees_their_subtree_and_not_another_unit(page: Page) -> None:
         assert "Orthopedagogiek" not in page.content()
 
 
+def test_the_dean_reads_the_faculty_on_a_short_page_and_opens_a_department(page: Page) -> None:
+    """The faculty's own results and one row per department (not the whole subtree): the page
+    was about 167,000 px tall at 1280 px when every unit below was expanded."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    wave = closed_wave_pk()
+    log_in(page, "dean")
+    page.goto(f"/results/{wave}/units/{unit_pk('fsw')}/")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 8000, height
+    # Headings in order: one h1, then an h2 per table.
+    levels = page.locator("main h1, main h2, main h3").evaluate_all(
+        "(hs) => hs.map((h) => Number(h.tagName[1]))"
+    )
+    assert levels[0] == 1 and levels.count(1) == 1 and max(levels[1:]) == 2
+    subs = page.locator("table[data-table='sub-units']")
+    expect(subs.locator("th[scope='row'] a", has_text="Psychologie")).to_have_count(1)
+    assert subs.locator("th[scope='row']", has_text="Klinische Psychologie").count() == 0
+    assert not accessibility_problems(page)
+    # Each sub-unit opens its own page; the breadcrumb leads back to the faculty.
+    subs.locator("th[scope='row'] a", has_text="Psychologie").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Psychologie")
+    crumbs = page.locator("nav.breadcrumb")
+    expect(crumbs.locator("[aria-current='page']")).to_contain_text("Psychologie")
+    crumbs.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sociale Wetenschappen")
+
+
 def test_a_team_leader_cannot_see_the_department_above(page: Page) -> None:
     wave = closed_wave_pk()
     log_in(page, "team leader")  # leads Sociale Psychologie (psy-soc)
