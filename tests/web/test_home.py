@@ -41,7 +41,7 @@ def test_after_a_release_every_role_gets_the_links_that_fit(org, as_persona) -> 
 
     staff = _home(as_persona, "staff")
     assert NO_RESULTS_YET not in staff
-    assert "De nieuwste resultaten komen uit “Meting 2025-najaar”." in staff
+    assert "De nieuwste resultaten komen uit ‘Meting 2025-najaar’." in staff
     assert f'href="{reverse("results:organisation", args=[latest.pk])}"' in staff
     assert f'href="{reverse("results:index")}"' in staff
     assert reverse("results:analysis", args=[latest.pk]) not in staff
@@ -63,7 +63,7 @@ def test_an_open_survey_is_mentioned_only_to_the_people_invited(org, as_persona)
     staff = org.users["staff"].person
     Invitation.objects.create(wave=wave, person=staff, token_hash="0" * 64, unit=staff.unit)
     invited = _home(as_persona, "staff")
-    assert "De vragenlijst “Meting 2026-voorjaar” staat open tot en met" in invited
+    assert "De vragenlijst ‘Meting 2026-voorjaar’ staat open tot en met" in invited
     assert "Meting 2026-voorjaar" not in _home(as_persona, "other_leader")
 
 
@@ -79,7 +79,7 @@ def test_the_adviser_is_told_what_they_can_do_now_and_that_routed_input_comes_la
     _release(latest)
     dutch = _home(as_persona, "adviser")
     assert f'href="{reverse("results:organisation", args=[latest.pk])}"' in dutch
-    assert "Resultaten van de hele organisatie uit “Meting 2025-najaar”" in dutch
+    assert "Resultaten van de hele organisatie uit ‘Meting 2025-najaar’" in dutch
     assert "dat komt met de dialoogfunctie in een latere versie" in dutch
     assert reverse("results:analysis", args=[latest.pk]) not in dutch
 

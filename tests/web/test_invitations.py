@@ -124,7 +124,7 @@ def test_every_new_person_gets_an_account_without_password_and_an_invitation_in_
     assert "De link werkt één keer en 5 dagen lang." in body(dutch)
     # An expired link is no dead end: "forgot password" sends a new invitation.
     assert "“Forgot your password?” on the login page" in body(english)
-    assert "“Wachtwoord vergeten?” op de inlogpagina" in body(dutch)
+    assert "‘Wachtwoord vergeten?’ op de inlogpagina" in body(dutch)
     assert "bram@uni.nl" in body(english)
     assert all(
         invitation.sent_at and invitation.times_sent == 1 for invitation in Invitation.objects.all()
