@@ -39,3 +39,17 @@ def test_the_last_button_on_a_page_keeps_its_distance_from_the_footer(page: Page
     assert button is not None and footer is not None
     # main's bottom padding (2rem): .wrap's own padding must not override it.
     assert footer["y"] - (button["y"] + button["height"]) >= 24
+
+
+def test_the_administrator_s_header_fits_on_one_line_on_a_laptop(page: Page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, "administrator")
+    page.goto("/")
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll('.site-header a, .site-header button,'
+                 + ' .site-header select')].map((e) => Math.round(e.getBoundingClientRect().top))"""
+    )
+    assert len(tops) >= 8
+    # Links, the language select and the buttons differ a little in height; a second line would
+    # start tens of pixels lower.
+    assert max(tops) - min(tops) < 20, tops
