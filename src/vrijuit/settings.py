@@ -92,6 +92,9 @@ PSEUDONYM_SECRET = env_secret("VRIJUIT_PSEUDONYM_SECRET", "")
 # development key is public (it is in this file) and only accepted with DEBUG on.
 DEVELOPMENT_REPORTING_KEY = "dnJpanVpdC1kZXYtcmVwb3J0aW5nLWtleS1wdWJsaWM="
 REPORTING_KEY = env_secret("VRIJUIT_REPORTING_KEY", DEVELOPMENT_REPORTING_KEY if DEBUG else "")
+# Only while the key is being rotated (manage.py reporting_key rotate): the previous key, so
+# values not yet sealed again still open instead of stopping the results and the submit.
+REPORTING_KEY_OLD = env_secret("VRIJUIT_REPORTING_KEY_OLD", "")
 
 # The keys of the survey inbox, one file per batch, destroyed after the batch is flushed
 # (docs/surveys.md). They must live OUTSIDE the database and its backups, so this is a

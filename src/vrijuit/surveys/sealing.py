@@ -26,12 +26,19 @@ values are.
 A wrong or missing key is always an error naming the setting (``ReportingKeyError``), never
 empty attributes: results that quietly lost every breakdown would look like a wave without
 gaps.
+
+Rotation (``manage.py reporting_key rotate``, ``vrijuit.surveys.key_rotation``) seals every value
+again under a new key, one wave at a time. While it is half done, reading also accepts values
+under the previous key when ``VRIJUIT_REPORTING_KEY_OLD`` is set (``reading_keys``), so the
+results and the submit keep every attribute; without it, such a value is the wrong-key error,
+which then names the rotation command.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -52,6 +59,7 @@ KEY_ID_BYTES = 8
 NONCE_BYTES = 12
 PAD_TO = 256  # every combination of the four attributes fits in one block
 SETTING = "VRIJUIT_REPORTING_KEY"
+OLD_SETTING = "VRIJUIT_REPORTING_KEY_OLD"
 _HEADER = 1 + KEY_ID_BYTES + NONCE_BYTES
 
 
@@ -91,25 +99,25 @@ def invitation_binding(invitation_id: int, wave_id: int) -> Binding:
 # --- The key ------------------------------------------------------------------------------
 
 
-def parse_key(text: str) -> bytes:
-    """The 32 key bytes of a base64 (standard or URL-safe) value; ``ReportingKeyError`` else.
-    The message never repeats the value."""
+def parse_key(text: str, setting: str = SETTING) -> bytes:
+    """The 32 key bytes of a base64 (standard or URL-safe) value; ``ReportingKeyError`` naming
+    ``setting`` (where the value came from) else. The message never repeats the value."""
     text = text.strip()
     if not text:
         raise ReportingKeyError(
-            f"{SETTING} is not set: the reporting store's attributes cannot be sealed or read "
+            f"{setting} is not set: the reporting store's attributes cannot be sealed or read "
             "(docs/configuration.md)."
         )
     try:
         key = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError):
         raise ReportingKeyError(
-            f"{SETTING} is not valid base64: it must be the base64 of {KEY_BYTES} random bytes "
+            f"{setting} is not valid base64: it must be the base64 of {KEY_BYTES} random bytes "
             "(docs/configuration.md)."
         ) from None
     if len(key) != KEY_BYTES:
         raise ReportingKeyError(
-            f"{SETTING} decodes to {len(key)} bytes, not {KEY_BYTES} (docs/configuration.md)."
+            f"{setting} decodes to {len(key)} bytes, not {KEY_BYTES} (docs/configuration.md)."
         )
     return key
 
@@ -122,8 +130,32 @@ def reporting_key() -> bytes:
     return parse_key(getattr(settings, "REPORTING_KEY", "") or "")
 
 
+def old_reporting_key() -> bytes | None:
+    """The previous key during a rotation (``VRIJUIT_REPORTING_KEY_OLD``), or None when unset."""
+    text = getattr(settings, "REPORTING_KEY_OLD", "") or ""
+    return parse_key(text, OLD_SETTING) if text.strip() else None
+
+
+def reading_keys() -> tuple[bytes, ...]:
+    """The keys sealed values may be opened with: the current one, then the previous one while
+    a rotation is under way. Sealing always uses the current one alone."""
+    old = old_reporting_key()
+    current = reporting_key()
+    return (current,) if old is None or old == current else (current, old)
+
+
+@functools.lru_cache(maxsize=8)  # asked once per row read; there are at most two keys
 def key_id(key: bytes) -> bytes:
+    """The fingerprint stored in every value sealed with ``key``: says which key, nothing more."""
     return hmac.new(key, b"vrijuit-reporting-key-id", hashlib.sha256).digest()[:KEY_ID_BYTES]
+
+
+def stored_key_id(stored: bytes | memoryview) -> bytes | None:
+    """The fingerprint of the key a stored value was sealed with; None for an unknown format."""
+    header = bytes(stored[:_HEADER])
+    if header[:1] != VERSION or len(header) < _HEADER:
+        return None
+    return header[1 : 1 + KEY_ID_BYTES]
 
 
 # --- Sealing and opening --------------------------------------------------------------------
@@ -147,21 +179,26 @@ def seal_attributes(
 def open_attributes(
     stored: bytes | memoryview | None, binding: Binding, key: bytes | None = None
 ) -> dict[str, str]:
-    """The attributes sealed in ``stored`` for the row ``binding`` names.
+    """The attributes sealed in ``stored`` for the row ``binding`` names, opened with ``key``
+    or, when None, with the ``reading_keys`` (the current key, and the old one mid-rotation).
 
-    ``ReportingKeyError`` when the key is not the one they were sealed with (or not set);
+    ``ReportingKeyError`` when no key given is the one they were sealed with (or none is set);
     ``SealedRowError`` when the row has no sealed attributes or they belong to another row."""
-    key = reporting_key() if key is None else key
+    return _open(stored, binding, (key,) if key is not None else reading_keys())
+
+
+def _open(
+    stored: bytes | memoryview | None, binding: Binding, keys: tuple[bytes, ...]
+) -> dict[str, str]:
     if stored is None:
         raise SealedRowError(f"{binding} has no sealed attributes")
     ciphertext = bytes(stored)  # PostgreSQL returns a BinaryField as a memoryview
-    if ciphertext[:1] != VERSION or len(ciphertext) < _HEADER:
+    sealed_with = stored_key_id(ciphertext)
+    if sealed_with is None:
         raise SealedRowError(f"the sealed attributes of {binding} are not in a known format")
-    if not hmac.compare_digest(ciphertext[1 : 1 + KEY_ID_BYTES], key_id(key)):
-        raise ReportingKeyError(
-            f"{SETTING} is not the key the attributes of {binding} were sealed with: restore "
-            "the key they were sealed with (docs/configuration.md, 'The reporting key')."
-        )
+    key = next((k for k in keys if hmac.compare_digest(sealed_with, key_id(k))), None)
+    if key is None:
+        raise ReportingKeyError(_wrong_key_message(binding, rotating=len(keys) > 1))
     nonce = ciphertext[1 + KEY_ID_BYTES : _HEADER]
     try:
         plaintext = AESGCM(key).decrypt(nonce, ciphertext[_HEADER:], binding.associated_data())
@@ -172,6 +209,21 @@ def open_attributes(
         ) from None
     attributes: dict[str, Any] = json.loads(plaintext)
     return attributes
+
+
+def _wrong_key_message(binding: Binding, *, rotating: bool) -> str:
+    if rotating:
+        return (
+            f"Neither {SETTING} nor {OLD_SETTING} is the key the attributes of {binding} were "
+            "sealed with: restore the key they were sealed with (docs/configuration.md, "
+            "'The reporting key')."
+        )
+    return (
+        f"{SETTING} is not the key the attributes of {binding} were sealed with: restore the "
+        "key they were sealed with, or, if the key is being rotated, set "
+        f"{OLD_SETTING} to the previous key and finish with 'manage.py reporting_key rotate' "
+        "(docs/configuration.md, 'The reporting key')."
+    )
 
 
 # --- Rows ---------------------------------------------------------------------------------
@@ -206,8 +258,7 @@ def open_responses(
 ) -> list[dict[str, str]]:
     """The attributes of many Responses of one wave, given as (id, sealed attributes) pairs:
     what the results read. All or nothing: the first row that does not open raises."""
-    key = reporting_key()
+    keys = reading_keys()
     return [
-        open_attributes(sealed, response_binding(response_id, wave_id), key)
-        for response_id, sealed in rows
+        _open(sealed, response_binding(response_id, wave_id), keys) for response_id, sealed in rows
     ]
