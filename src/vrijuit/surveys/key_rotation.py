@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from vrijuit.surveys import sealing
 from vrijuit.surveys.models import Invitation, Response, Wave
@@ -155,7 +155,7 @@ def rotate_wave(
         for table, rows in resealed:
             for start in range(0, len(rows), BATCH_SIZE):
                 batch = rows[start : start + BATCH_SIZE]
-                table.model.objects.bulk_update(batch, ["sealed_attributes"])
+                _write(table, batch)
                 done += len(batch)
                 report(f"wave {wave_id}: {done:,} of {total:,} values sealed again")
     return WaveRotation(wave_id=wave_id, resealed=total, already_current=already_current)
@@ -189,6 +189,27 @@ def _resealed_rows(
             )
         )
     return rows, already_current
+
+
+def _write(table: SealedTable, rows: list[Any]) -> None:
+    # One prepared UPDATE per row, sent as a batch: several times faster than bulk_update's
+    # CASE expression over 100k rows (docs/configuration.md gives the figures).
+    pk_field = table.model._meta.pk
+    value_field = table.model._meta.get_field("sealed_attributes")
+    name = connection.ops.quote_name
+    sql = (
+        f"UPDATE {name(table.name)} SET {name(value_field.column)} = %s "  # noqa: S608 (names from the model)
+        f"WHERE {name(pk_field.column)} = %s"
+    )
+    params = [
+        (
+            value_field.get_db_prep_value(row.sealed_attributes, connection),
+            pk_field.get_db_prep_value(row.pk, connection),
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _unopened(table: SealedTable, row_id: Any, wave_id: int, problem: str) -> str:
