@@ -13,6 +13,9 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -286,9 +289,25 @@ def test_no_key_material_in_output_or_log(dataset, settings, tmp_path, old_key, 
             assert form not in everything
 
 
-def test_the_old_key_cannot_be_given_on_the_command_line() -> None:
-    with pytest.raises(CommandError):
-        _run("rotate", "--old-key", NEW_KEY)
+def test_the_old_key_cannot_be_given_on_the_command_line(db) -> None:  # type: ignore[no-untyped-def]
+    # Not even as an abbreviation of --old-key-file, which would then echo it as a path.
+    refusal = _refused("rotate", "--old-key", NEW_KEY)
+    assert "unrecognized arguments" in str(refusal)
+    assert "cannot read" not in str(refusal)
+
+
+def test_generate_writes_the_key_to_stdout_only() -> None:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "reporting_key", "generate"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "VRIJUIT_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert len(sealing.parse_key(done.stdout)) == 32
+    assert done.stdout.count("\n") == 1 and done.stderr == ""
 
 
 # --- Reading while a rotation is half done -------------------------------------------------

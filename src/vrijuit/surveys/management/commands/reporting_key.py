@@ -30,6 +30,9 @@ class Command(BaseCommand):
         rotate = actions.add_parser(
             "rotate",
             help="Seal every value again from the old key to VRIJUIT_REPORTING_KEY.",
+            # No "--old-key KEY" taken as short for --old-key-file: a key typed there would
+            # come back in the "cannot read" error.
+            allow_abbrev=False,
         )
         rotate.add_argument(
             "--old-key-file",
