@@ -125,7 +125,8 @@ def _inbox_key_dir_problems(directory: Path | None) -> list[Error | Warning]:
 
 
 def _reporting_key_problems() -> list[Error | Warning]:
-    """The reporting key: set, the base64 of 32 bytes, and not the public development key."""
+    """The reporting key: set, the base64 of 32 bytes, not the public development key; and no
+    old key left behind after a rotation."""
     problem: Exception | str | None = None
     if getattr(settings, "DEVELOPMENT_REPORTING_KEY", None) == settings.REPORTING_KEY:
         problem = "VRIJUIT_REPORTING_KEY is the public development key."
@@ -137,10 +138,19 @@ def _reporting_key_problems() -> list[Error | Warning]:
         return [
             Error(
                 f"{problem} It seals the background attributes of the survey responses; "
-                'generate one with: python -c "import base64, secrets; '
-                'print(base64.b64encode(secrets.token_bytes(32)).decode())"',
+                "generate one with: python manage.py reporting_key generate",
                 hint=HINT,
                 id="vrijuit.E006",
+            )
+        ]
+    if getattr(settings, "REPORTING_KEY_OLD", ""):
+        # Needed only while a rotation runs; afterwards it is one more copy of a retired key.
+        return [
+            Warning(
+                "VRIJUIT_REPORTING_KEY_OLD is set: finish the rotation "
+                "(python manage.py reporting_key rotate, then check) and remove it.",
+                hint=HINT,
+                id="vrijuit.W004",
             )
         ]
     return []

@@ -116,3 +116,15 @@ def test_silent_paths_are_not_logged(settings) -> None:  # type: ignore[no-untyp
     assert not SkipPrivatePaths().filter(record)
     record.args = ("GET /accounts/login/ HTTP/1.1", 200, 5)
     assert SkipPrivatePaths().filter(record)
+
+
+def test_an_old_reporting_key_left_after_a_rotation_is_a_warning() -> None:
+    env = {
+        **PRODUCTION,
+        "VRIJUIT_REPORTING_KEY_OLD": "b2xkLXRlc3QtcmVwb3J0aW5nLWtleS0zMi1ieXRlcyE=",
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "vrijuit.W004" in result.stderr and "reporting_key rotate" in result.stderr
+    # Only a warning: the site still runs while the rotation is under way.
+    assert manage("check", **env).returncode == 0
