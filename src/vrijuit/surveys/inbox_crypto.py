@@ -7,23 +7,21 @@ wrong wave. Each key encrypts one batch's entries only (far fewer than the 2^32 
 may take with random 96-bit nonces).
 
 Stored layout: one version byte, the 12-byte nonce, then the ciphertext with its 16-byte tag.
-The plaintext is the payload's JSON padded with spaces to a multiple of ``PAD_TO`` bytes (JSON
-ignores trailing white space), so the length of a row does not tell, for example, whether the
+The plaintext is the payload's JSON padded with spaces to a multiple of ``PAD_TO`` bytes
+(``padded_aead``), so the length of a row does not tell, for example, whether the
 respondent leads a unit (the leaders-only block) or how many questions they skipped.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import uuid
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vrijuit.surveys import padded_aead
 
 VERSION = b"\x01"
-NONCE_BYTES = 12
 PAD_TO = 4096
 
 
@@ -39,11 +37,8 @@ def associated_data(*, entry_id: uuid.UUID, wave_id: int, batch_id: uuid.UUID) -
 def encrypt(
     key: bytes, payload: dict[str, Any], *, entry_id: uuid.UUID, wave_id: int, batch_id: uuid.UUID
 ) -> bytes:
-    plaintext = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    plaintext += b" " * (-len(plaintext) % PAD_TO)
-    nonce = os.urandom(NONCE_BYTES)
     bound = associated_data(entry_id=entry_id, wave_id=wave_id, batch_id=batch_id)
-    return VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, bound)
+    return VERSION + padded_aead.seal_json(key, payload, associated_data=bound, pad_to=PAD_TO)
 
 
 def decrypt(
@@ -57,11 +52,9 @@ def decrypt(
     ciphertext = bytes(stored)
     if ciphertext[:1] != VERSION:
         raise CannotDecryptError("unknown ciphertext version")
-    nonce, sealed = ciphertext[1 : 1 + NONCE_BYTES], ciphertext[1 + NONCE_BYTES :]
     bound = associated_data(entry_id=entry_id, wave_id=wave_id, batch_id=batch_id)
     try:
-        plaintext = AESGCM(key).decrypt(nonce, sealed, bound)
+        payload: dict[str, Any] = padded_aead.open_json(key, ciphertext[1:], associated_data=bound)
     except InvalidTag:
         raise CannotDecryptError("the key does not open it, or the row was altered") from None
-    payload: dict[str, Any] = json.loads(plaintext)
     return payload

@@ -11,10 +11,10 @@ needs them opens them: the submit (copies the snapshot into the encrypted inbox 
 flush and the demo seed (write Responses), launch (writes invitations) and the results
 (``vrijuit.results.services.responses_frame``).
 
-The cipher is AES-256-GCM, as in ``inbox_crypto``. The associated data binds each ciphertext to
-its row: the kind of row, its id and its wave. A ciphertext copied to another row, or a row moved
-to another wave, does not open (``SealedRowError``) instead of silently giving some Response
-another person's attributes.
+The cipher is AES-256-GCM over padded JSON, as in ``inbox_crypto`` (both use ``padded_aead``).
+The associated data binds each ciphertext to its row: the kind of row, its id and its wave. A
+ciphertext copied to another row, or a row moved to another wave, does not open
+(``SealedRowError``) instead of silently giving some Response another person's attributes.
 
 Stored layout: one version byte, an 8-byte key id, the 12-byte nonce, the ciphertext with its
 16-byte tag. The key id (an HMAC of a fixed label under the key) tells a wrong key apart from an
@@ -41,26 +41,25 @@ import binascii
 import functools
 import hashlib
 import hmac
-import json
-import os
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from vrijuit.surveys import padded_aead
 
 VERSION = b"\x01"
 KEY_BYTES = 32  # AES-256
 KEY_ID_BYTES = 8
-NONCE_BYTES = 12
 PAD_TO = 256  # every combination of the four attributes fits in one block
 SETTING = "VRIJUIT_REPORTING_KEY"
 OLD_SETTING = "VRIJUIT_REPORTING_KEY_OLD"
-_HEADER = 1 + KEY_ID_BYTES + NONCE_BYTES
+_KEY_ID_END = 1 + KEY_ID_BYTES  # the nonce and the ciphertext (``padded_aead``) follow
+_HEADER = _KEY_ID_END + padded_aead.NONCE_BYTES
 
 
 class ReportingKeyError(ImproperlyConfigured):
@@ -169,11 +168,10 @@ def seal_attributes(
     clear = dict(attributes)
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in clear.items()):
         raise TypeError("attributes must map names to category strings")
-    plaintext = json.dumps(clear, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    plaintext += b" " * (-len(plaintext) % PAD_TO)  # JSON ignores trailing white space
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, plaintext, binding.associated_data())
-    return VERSION + key_id(key) + nonce + sealed
+    sealed = padded_aead.seal_json(
+        key, clear, associated_data=binding.associated_data(), pad_to=PAD_TO
+    )
+    return VERSION + key_id(key) + sealed
 
 
 def open_attributes(
@@ -199,15 +197,15 @@ def _open(
     key = next((k for k in keys if hmac.compare_digest(sealed_with, key_id(k))), None)
     if key is None:
         raise ReportingKeyError(_wrong_key_message(binding, rotating=len(keys) > 1))
-    nonce = ciphertext[1 + KEY_ID_BYTES : _HEADER]
     try:
-        plaintext = AESGCM(key).decrypt(nonce, ciphertext[_HEADER:], binding.associated_data())
+        attributes: dict[str, str] = padded_aead.open_json(
+            key, ciphertext[_KEY_ID_END:], associated_data=binding.associated_data()
+        )
     except InvalidTag:
         raise SealedRowError(
             f"the sealed attributes of {binding} do not open: the row was altered, or they "
             "were copied from another row or wave"
         ) from None
-    attributes: dict[str, Any] = json.loads(plaintext)
     return attributes
 
 
