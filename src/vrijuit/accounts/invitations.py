@@ -27,8 +27,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from vrijuit.accounts.mail import Mail, send_on_commit
 from vrijuit.accounts.models import Invitation, User
+from vrijuit.web.mail import Mail, send_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def _mail_for(user: User) -> Mail:
         "valid_days": VALID_DAYS,
         "site_url": settings.SITE_URL,
     }
-    return Mail(user.email, user.language, "invitation", context)
+    return Mail(user.email, user.language, "accounts/email/invitation", context)
 
 
 def queue_invitations(users: Iterable[User], *, now: datetime | None = None) -> int:

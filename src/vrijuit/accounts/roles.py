@@ -15,9 +15,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vrijuit.accounts.invitations import display_name
-from vrijuit.accounts.mail import Mail, send_on_commit
 from vrijuit.accounts.models import RoleAction, RoleChange, User
 from vrijuit.org.models import Role, RoleGrant
+from vrijuit.web.mail import Mail, send_on_commit
 
 GRANTED_ROLES = (Role.ANALYST, Role.ADVISER, Role.ADMINISTRATOR)
 
@@ -58,7 +58,7 @@ def _mail(user: User, role: str, template: str) -> None:
         "role_name": Role(role).label,  # lazy: rendered in the recipient's language
         "site_url": settings.SITE_URL,
     }
-    send_on_commit([Mail(user.email, user.language, template, context)])
+    send_on_commit([Mail(user.email, user.language, f"accounts/email/{template}", context)])
 
 
 @transaction.atomic

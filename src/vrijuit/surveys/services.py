@@ -21,10 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +31,7 @@ from vrijuit.stats.instruments import Instrument, Scale, available_instruments, 
 from vrijuit.surveys import inbox, sealing
 from vrijuit.surveys.models import InboxEntry, Invitation, Mode, Response, Status, Wave
 from vrijuit.surveys.snapshot import invitees_of, take_snapshot
+from vrijuit.web.mail import Mail, send_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -206,34 +205,7 @@ def update_draft(wave: Wave, changes: dict[str, Any]) -> None:
 # --- E-mail -------------------------------------------------------------------------------
 
 
-@dataclass
-class _Mail:
-    to: str
-    language: str
-    template: str
-    context: dict[str, Any]
-
-
-def _render(mail: _Mail) -> EmailMultiAlternatives:
-    with translation.override(mail.language):
-        subject = render_to_string(f"surveys/email/{mail.template}_subject.txt", mail.context)
-        body = render_to_string(f"surveys/email/{mail.template}.txt", mail.context)
-    return EmailMultiAlternatives(" ".join(subject.split()), body, to=[mail.to])
-
-
-def _send_on_commit(mails: list[_Mail]) -> None:
-    if not mails:
-        return
-
-    def send() -> None:
-        messages = [_render(mail) for mail in mails]
-        with get_connection() as connection:
-            connection.send_messages(messages)
-
-    transaction.on_commit(send)
-
-
-def _mail_for(invitation: Invitation, template: str) -> _Mail:
+def _mail_for(invitation: Invitation, template: str) -> Mail:
     """Issue a fresh token (the old link stops working) and address the mail to the person."""
     person = _person_of(invitation)
     token = new_token()
@@ -249,7 +221,7 @@ def _mail_for(invitation: Invitation, template: str) -> _Mail:
             "mode": wave.mode,
             "k": wave.k,
         }
-    return _Mail(person.email, invitation.language, template, context)
+    return Mail(person.email, invitation.language, f"surveys/email/{template}", context)
 
 
 def _person_of(invitation: Invitation) -> Person:
@@ -278,7 +250,7 @@ def send_due_invitations(wave: Wave, *, today: date | None = None) -> int:
             mails.append(_mail_for(invitation, "invitation"))
             invitation.sent_on = today
             invitation.save(update_fields=["token_hash", "sent_on"])
-        _send_on_commit(mails)
+        send_on_commit(mails, log_failure=False)
     return len(mails)
 
 
@@ -318,7 +290,7 @@ def send_reminders(wave: Wave, *, today: date | None = None) -> int:
             invitation.save(update_fields=["token_hash", "reminders_sent"])
         wave.last_reminder_on = today
         wave.save(update_fields=["last_reminder_on"])
-        _send_on_commit(mails)
+        send_on_commit(mails, log_failure=False)
     return len(mails)
 
 
