@@ -137,6 +137,14 @@ class _Snapshot:
             return format_share_band(column["band_low"][i], column["band_high"][i], self.lang)
         return format_percent(column["share"][i], self.lang)
 
+    def hidden_entries(self) -> list[Any]:  # entries of the report JSON
+        """Every cell the snapshot hides: suppressed now, or withheld since an earlier release."""
+        return [*self.report.get("suppressed", []), *self.report.get("withheld_over_time", [])]
+
+    def reason(self, code: str) -> str:
+        """Why a cell is hidden, in words; an unknown code reads as "unverified"."""
+        return str(REASONS.get(code, REASONS["unverified"])) % {"k": self.k}
+
 
 def _unit_rows(s: _Snapshot, unit_ids: Iterable[str], table: Table) -> None:
     for unit_id in unit_ids:
@@ -233,7 +241,7 @@ def _unit_name(s: _Snapshot, unit_id: str) -> str:
     """The unit's name, also when the snapshot shows nothing of it (from the suppression list)."""
     if unit_id in s.position:
         return s.name(unit_id)
-    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+    for entry in s.hidden_entries():
         names = entry.get("name") or {}
         if entry.get("unit_id") == unit_id and names:
             return str(names.get(s.lang) or names.get("nl") or unit_id)
@@ -378,7 +386,7 @@ def _explanations(s: _Snapshot, unit_ids: set[str] | None) -> list[tuple[str, st
     if s.too_few:
         return []
     out = []
-    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+    for entry in s.hidden_entries():
         unit_id = entry.get("unit_id")
         if unit_ids is not None and (entry["kind"] != "unit" or unit_id not in unit_ids):
             continue
@@ -389,8 +397,7 @@ def _explanations(s: _Snapshot, unit_ids: set[str] | None) -> list[tuple[str, st
             what = str(names.get(s.lang) or names.get("nl") or "")
         if entry.get("attribute"):
             what = f"{what} × {entry['attribute']} = {entry['value']}".strip(" ×")
-        reason = REASONS.get(entry["reason"], REASONS["unverified"])
-        out.append((what, str(reason) % {"k": s.k}))
+        out.append((what, s.reason(entry["reason"])))
     return out
 
 
@@ -438,10 +445,10 @@ def own_unit_status(snapshot: ResultSnapshot, lang: str, unit_id: str) -> OwnUni
         return None
     name = _unit_name(s, unit_id)
     if s.too_few:
-        return OwnUnitStatus(name, False, str(REASONS["below_k"]) % {"k": s.k})
+        return OwnUnitStatus(name, False, s.reason("below_k"))
     if unit_id in s.position and s.shown(f"unit:{unit_id}"):
         return OwnUnitStatus(name, True)
-    reason = _hidden_reasons(s).get(unit_id, str(REASONS["unverified"]) % {"k": s.k})
+    reason = _hidden_reasons(s).get(unit_id, s.reason("unverified"))
     return OwnUnitStatus(name, False, reason)
 
 
@@ -560,7 +567,7 @@ def _sub_unit_table(
         first = LinkCell(name, link(unit_id)) if link is not None else name
         i = s.position.get(unit_id)
         if i is None or not s.shown(f"unit:{unit_id}"):
-            reason = hidden.get(unit_id, str(REASONS["unverified"]) % {"k": s.k})
+            reason = hidden.get(unit_id, s.reason("unverified"))
             table.rows.append([first, "–", *["–"] * len(climate), reason])
             continue
         row = [first, str(s.units["n"][i])]
@@ -601,10 +608,9 @@ def _sub_unit_table(
 def _hidden_reasons(s: _Snapshot) -> dict[str, str]:
     """Why each hidden unit is hidden, in words (the first reason the snapshot gives)."""
     reasons: dict[str, str] = {}
-    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+    for entry in s.hidden_entries():
         if entry["kind"] == "unit" and entry.get("unit_id") not in reasons:
-            reason = REASONS.get(entry["reason"], REASONS["unverified"])
-            reasons[str(entry["unit_id"])] = str(reason) % {"k": s.k}
+            reasons[str(entry["unit_id"])] = s.reason(entry["reason"])
     return reasons
 
 
@@ -897,7 +903,7 @@ class _UnitTree:
         parents.update(zip(shown, s.units.get("parent_id", []), strict=True))
         self.parents = parents
         self.names = {u: s.name(u) for u in shown}
-        for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+        for entry in s.hidden_entries():
             names = entry.get("name") or {}
             unit = entry.get("unit_id")
             if unit and unit not in self.names and names:
@@ -977,11 +983,10 @@ def _unit_gap_section(
             )
             table.cells.update({cell, f"unit:{unit_id}"})
     # Hidden groups, in words (the same reasons as everywhere else); no figure at all.
-    for entry in [*s.report.get("suppressed", []), *s.report.get("withheld_over_time", [])]:
+    for entry in s.hidden_entries():
         if entry["kind"] != "unit_attribute" or entry.get("attribute") != attribute:
             continue
         unit_id, group = str(entry["unit_id"]), str(entry.get("value") or "")
-        reason = REASONS.get(entry["reason"], REASONS["unverified"])
         rows.append(
             (
                 tree.order.get(unit_id, len(tree.order)),
@@ -990,7 +995,7 @@ def _unit_gap_section(
                     tree.path(unit_id),
                     values.get(group, group),
                     *["–"] * 7,
-                    str(reason) % {"k": s.k},
+                    s.reason(entry["reason"]),
                 ],
             )
         )
