@@ -218,10 +218,10 @@ def apply_accounts(plan: AccountPlan) -> dict[str, int]:
     people = {p.external_id: p for p in Person.objects.filter(external_id__in=[*persons])}
     for state, pk in plan.link:
         Person.objects.filter(external_id=state.external_id).update(user_id=pk)
-    for _state, pk in plan.deactivate:
-        User.objects.filter(pk=pk).update(is_active=False, deactivated_by_hr=True)
-    for _state, pk in plan.reactivate:
-        User.objects.filter(pk=pk).update(is_active=True, deactivated_by_hr=False)
+    closing = [pk for _state, pk in plan.deactivate]
+    User.objects.filter(pk__in=closing).update(is_active=False, deactivated_by_hr=True)
+    reopening = [pk for _state, pk in plan.reactivate]
+    User.objects.filter(pk__in=reopening).update(is_active=True, deactivated_by_hr=False)
     if plan.readdress:
         # Free the moving addresses first: two people may swap theirs in one import.
         for _state, pk, _old in plan.readdress:
