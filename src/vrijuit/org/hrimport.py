@@ -193,8 +193,9 @@ def make_plan(units: Table | None, people: Table | None) -> Plan:
     """Compare the files with the database; return the plan (reads only)."""
     plan = Plan(units_given=units is not None, people_given=people is not None)
     for table in (units, people):
-        if table is not None and self_declared_columns(table):
-            plan.self_declared_columns[table.filename] = self_declared_columns(table)
+        declared = self_declared_columns(table) if table is not None else []
+        if table is not None and declared:
+            plan.self_declared_columns[table.filename] = declared
     existing_units = {unit.external_id: unit for unit in Unit.objects.select_related("parent")}
     if units is not None:
         plan.rows_read[units.filename] = len(units.rows)
